@@ -1,0 +1,20 @@
+-- | summarize ... by AccountUpn, bin(Timestamp, BinFormat) | where TotalEvents >= Threshold
+-- Bins are multiples of {{bin}} ticks counted from 0001-01-01 (ticks start there, so no shift is needed).
+-- arg_max / arg_min keep one whole row each; ties on time go to the row latest (arg_max) or earliest (arg_min)
+-- in source order, via lh_seq.
+SELECT
+  AccountUpn,
+  lh_fmt((lh_time // {{bin}}) * {{bin}}) AS lh_bin,
+  count(*) AS TotalEvents,
+  count(*) FILTER (WHERE NetActionType = 'ACCOUNTS') AS TotalAccountsEvents,
+  count(*) FILTER (WHERE NetActionType = 'GROUP') AS TotalGroupEvents,
+  count(*) FILTER (WHERE NetActionType = 'USER') AS TotalUserEvents,
+  count(*) FILTER (WHERE NetActionType = 'LOCALGROUP') AS TotalLocalGroupEvents,
+  list(DISTINCT ProcessCommandLine) FILTER (WHERE ProcessCommandLine IS NOT NULL) AS ExecutedCommands,
+  lh_fmt(max(lh_time)) AS LastEvent,
+  lh_fmt(min(lh_time)) AS FirstEvent,
+  arg_max({'src': lh_src, 'ext': [NetActionType], 'values': lh_values}, [lh_time, lh_seq]) AS lh_last,
+  arg_min({'src': lh_src, 'ext': [NetActionType], 'values': lh_values}, [lh_time, lh_seq]) AS lh_first
+FROM counted
+GROUP BY AccountUpn, (lh_time // {{bin}}) * {{bin}}
+HAVING count(*) >= {{threshold}}

@@ -1,0 +1,15 @@
+import type { Detection, DetectionMeta } from './types';
+import netMeta from './net-discovery/detection.json';
+import netDefender from './net-discovery/defender.kql?raw';
+import netSentinel from './net-discovery/sentinel.kql?raw';
+import netStages from './net-discovery/stages.sql?raw';
+import netSummarize from './net-discovery/summarize.sql?raw';
+
+/** Every detection is a folder of data (metadata, original KQL, SQL); adding one means adding a folder here. */
+export const DETECTIONS: Detection[] = [
+  { meta: netMeta as DetectionMeta, kql: { defender: netDefender, sentinel: netSentinel }, stagesSql: netStages, summarizeSql: netSummarize },
+];
+
+export function combinedPrefilter(detections: readonly Detection[] = DETECTIONS): string {
+  return detections.map((d) => `(${d.meta.prefilter})`).join(' OR ');
+}

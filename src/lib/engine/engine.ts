@@ -1,0 +1,23 @@
+/**
+ * The one port through which the app talks to its SQL engine. DuckDB lives behind it (see duckdb-browser.ts);
+ * nothing in the UI imports DuckDB. Tests run the same code against DuckDB-WASM's Node build.
+ */
+
+/** A cell as it leaves the engine: BigInt and Arrow vectors are already normalised (see arrow-rows.ts). */
+export type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
+export type Row = Record<string, Cell>;
+
+export interface Engine {
+  /** Make a user's file readable by SQL under `name` without copying it into memory. */
+  registerFile(name: string, file: Blob): Promise<void>;
+  dropFile(name: string): Promise<void>;
+  /** Run one statement and return its rows. */
+  query(sql: string): Promise<Row[]>;
+  /** Run statements whose result does not matter. */
+  exec(sql: string): Promise<void>;
+  /**
+   * Append string columns to `table` (created with all-VARCHAR columns when `create` is set).
+   * Column names are the caller's own safe identifiers, never names read from a log.
+   */
+  insertStrings(table: string, columns: string[], values: (string | null)[][], create: boolean): Promise<void>;
+}

@@ -1,0 +1,345 @@
+import type { Engine } from '../engine/engine';
+import { sqlString } from '../sql/quote';
+import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
+import { sniff } from './sniff';
+import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
+import { col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL } from './scan-sql';
+import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
+import type { DayOrder, FailedSource, LoadedSource, RejectGroup, SkipGroup, SourceFormat } from './source';
+
+/**
+ * Reads one file into the engine: recognise it, scan it once for its statistics and candidate rows, then keep only
+ * the candidates (with exact times) for the detections. Loads must run one at a time (they share scratch tables).
+ */
+export interface LoadContext {
+  engine: Engine;
+  /** The detections' candidate filter over canonical column names (a generous superset of what they count). */
+  prefilter: string;
+  onProgress?: (text: string) => void;
+}
+
+export interface LoadRequest {
+  file: Blob;
+  name: string;
+  id: number;
+  ordinal: number;
+  displayOffsetMinutes?: number;
+}
+
+/** Source-internal state kept for later re-materialisation (day order flips, display zone). */
+export interface SourceInternals {
+  summary: ScanSummary;
+  localeColumns: number[];
+}
+const internals = new WeakMap<LoadedSource, SourceInternals>();
+
+const JSON_BATCH_ROWS = 20_000;
+const LOCALE_SAMPLE = /^\s*\d{1,2}[./-]\d{1,2}[./-]\d{4}/;
+const DISPLAY_SAMPLE = /^\s*[A-Za-z]{3}[A-Za-z]*\.? \d{1,2}, \d{4}/;
+
+export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<LoadedSource | FailedSource> {
+  const fail = (problem: string): FailedSource => ({ status: 'failed', id: req.id, name: req.name, size: req.file.size, problem });
+  try {
+    const sniffed = await sniff(req.file);
+    switch (sniffed.kind) {
+      case 'unsupported': return fail(sniffed.problem);
+      case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample);
+      case 'json-document': {
+        const { meta, items } = await readJsonDocument(req.file);
+        return await loadJson(ctx, req, meta, (async function* () {
+          for (let i = 0; i < items.length; i += JSON_BATCH_ROWS) yield items.slice(i, i + JSON_BATCH_ROWS);
+        })());
+      }
+      case 'json-lines': {
+        const meta: JsonMeta = { format: 'JSON lines' };
+        return await loadJson(ctx, req, meta, (async function* () {
+          for await (const batch of readJsonLines(req.file, JSON_BATCH_ROWS)) {
+            if (batch.streaming) meta.format = 'Defender streaming API JSON';
+            ctx.onProgress?.(`read ${(batch.bytesRead / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
+            yield batch.items;
+          }
+        })());
+      }
+    }
+  } catch (e) {
+    return fail((e as Error).message ?? String(e));
+  }
+}
+
+/** Kusto renames a repeated column `Name1`, `Name2`, ...; an empty header gets a placeholder. */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((raw, i) => {
+    const base = raw.trim() === '' ? `Column${i + 1}` : raw;
+    let name = base;
+    for (let k = 1; seen.has(stripUtcSuffix(name).name); k++) name = `${base}${k}`;
+    seen.add(stripUtcSuffix(name).name);
+    return name;
+  });
+}
+
+function localeAndDisplayColumns(shape: TableShape, sampleValue: (i: number) => string | undefined) {
+  const locale: number[] = [];
+  let display = false;
+  shape.columns.forEach((c, i) => {
+    if (c.type !== 'datetime') return;
+    const v = sampleValue(i);
+    if (v !== undefined && LOCALE_SAMPLE.test(v)) locale.push(i);
+    if (v !== undefined && DISPLAY_SAMPLE.test(v)) display = true;
+  });
+  return { locale, display };
+}
+
+const CSV_ERRORS: Record<string, string> = {
+  'MISSING COLUMNS': 'fewer fields than the header',
+  'TOO MANY COLUMNS': 'more fields than the header',
+  'UNQUOTED VALUE': 'a quote inside an unquoted field',
+  'UNTERMINATED QUOTES': 'a quoted field that never ends',
+  'LINE SIZE OVER MAXIMUM': 'a row longer than 16 MB',
+  'INVALID UNICODE': 'text that is not valid UTF-8',
+};
+
+async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][]) {
+  const header = uniqueNames(rawHeader);
+  const recognised = recogniseProcessTable(header);
+  if (!recognised.ok) return { status: 'failed', id: req.id, name: req.name, size: req.file.size, problem: recognised.problem } as FailedSource;
+  const shape = recognised.shape;
+  const engineFile = `lh-src-${req.id}-${crypto.randomUUID()}.csv`;
+  await ctx.engine.registerFile(engineFile, req.file);
+  const rejectsTable = `lh_rejects_${req.id}`;
+  const columns = header.map((_, i) => `${sqlString(col(i))}: 'VARCHAR'`).join(', ');
+  const relation = `read_csv(${sqlString(engineFile)}, header = true, auto_detect = false, delim = ${sqlString(delimiter)},
+    quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,
+    store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)})`;
+  const firstValue = (i: number) => sample.map((r) => r[i]).find((v) => v !== undefined && v.trim() !== '' && v !== 'Invalid date');
+  const { locale, display } = localeAndDisplayColumns(shape, firstValue);
+  const candidateTable = `lh_cand_${req.id}`;
+  const summary = emptySummary();
+  ctx.onProgress?.('reading');
+  const offset = req.displayOffsetMinutes ?? 0;
+  try {
+    for (const sql of scanStatements({
+      relation, recordExpr: 'row_number() OVER ()', shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
+      displayOffsetMinutes: offset, prefilter: ctx.prefilter, candidateTable, createCandidates: true,
+    })) await ctx.engine.exec(sql);
+  } catch (e) {
+    await ctx.engine.dropFile(engineFile).catch(() => {});
+    throw new Error(`could not be read as CSV: ${(e as Error).message}`);
+  }
+  const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
+  if (stats) addScanRow(summary, stats, locale);
+  const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
+  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan`).catch(() => {});
+  const rejectedRows = rejects.map((r) => Number(r.line) - 1);
+  const rejected = groupRejects(rejects.map((r) => ({
+    reason: CSV_ERRORS[String(r.error_type)] ?? String(r.error_message), position: Number(r.line) - 1,
+  })), 'data row');
+  const format: SourceFormat = rawHeader.some((h) => stripUtcSuffix(h).utc) ? 'Sentinel / Log Analytics CSV' : 'Defender Advanced Hunting CSV';
+  return finish(ctx, req, {
+    format, shape, summary, localeColumns: locale, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
+    rowsRead: summary.rows + rejects.length, engineFile, candidateTable,
+    badTimePosition: (rec) => acceptedToDataRow(rec, rejectedRows), unit: 'data row',
+  });
+}
+
+async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batches: AsyncIterable<JsonItem[]>) {
+  const names: string[] = (meta.schema ?? []).map((s) => s.name);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const schemaTypes = () => names.map((n) => meta.schema?.find((s) => s.name === n)?.type);
+  let shape: TableShape | null = null;
+  let locale: number[] = [];
+  let display = false;
+  const summary = emptySummary();
+  const candidateTable = `lh_cand_${req.id}`;
+  const itemRejects: { reason: string; position: number }[] = [];
+  const skips = new Map<string, number>();
+  let items = 0;
+  let candidateColumns = 0;
+  for await (const batch of batches) {
+    const rows: { position: number; row: Record<string, unknown> }[] = [];
+    for (const item of batch) {
+      items++;
+      if (item.reject) itemRejects.push({ reason: item.reject, position: item.position });
+      else if (item.skip) skips.set(item.skip, (skips.get(item.skip) ?? 0) + 1);
+      else if (item.row) {
+        rows.push({ position: item.position, row: item.row });
+        for (const k of Object.keys(item.row)) if (!index.has(k)) { index.set(k, names.length); names.push(k); }
+      }
+    }
+    if (rows.length === 0) continue;
+    const recognised = recogniseProcessTable(names, schemaTypes());
+    if (!recognised.ok) {
+      if (shape === null) throw new Error(recognised.problem);
+    } else {
+      shape = recognised.shape;
+    }
+    const current = shape!;
+    if (candidateColumns === 0) {
+      const firstValue = (i: number) => rows.map((r) => cellText(r.row[names[i]!])).find((v) => v !== null && v.trim() !== '') ?? undefined;
+      ({ locale, display } = localeAndDisplayColumns(current, firstValue));
+    }
+    const values: (string | null)[][] = names.map((n) => rows.map((r) => cellText(r.row[n])));
+    values.push(rows.map((r) => String(r.position)));
+    await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
+    await ctx.engine.insertStrings('lh_stage', [...names.map((_, i) => col(i)), 'lh_line'], values, true);
+    if (candidateColumns > 0 && names.length > candidateColumns) {
+      for (let i = candidateColumns; i < names.length; i++) await ctx.engine.exec(`ALTER TABLE ${candidateTable} ADD COLUMN ${col(i)} VARCHAR`);
+    }
+    for (const sql of scanStatements({
+      relation: 'lh_stage', recordExpr: 'lh_line::BIGINT', shape: current, mainLocale: locale.includes(current.timeIndex), localeColumns: locale,
+      displayOffsetMinutes: req.displayOffsetMinutes ?? 0, prefilter: ctx.prefilter, candidateTable, createCandidates: candidateColumns === 0,
+    })) await ctx.engine.exec(sql);
+    candidateColumns = names.length;
+    const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
+    if (stats) addScanRow(summary, stats, locale);
+  }
+  await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
+  if (shape === null) {
+    if (items === 0) throw new Error('the JSON holds no rows');
+    if (skips.size > 0 && itemRejects.length === 0) {
+      throw new Error(`holds no DeviceProcessEvents records (only ${[...skips.keys()].slice(0, 3).join(', ')})`);
+    }
+    throw new Error(`holds no row objects (${itemRejects[0]?.reason ?? 'nothing readable'})`);
+  }
+  const unit = meta.format === 'JSON lines' || meta.format === 'Defender streaming API JSON' ? 'line' : 'item';
+  return finish(ctx, req, {
+    format: meta.format, shape, summary, localeColumns: locale, hasDisplayTimes: display,
+    structuralRejects: groupRejects(itemRejects, unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
+    rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => rec, unit,
+  });
+}
+
+function groupRejects(list: { reason: string; position: number }[], unit: RejectGroup['unit']): RejectGroup[] {
+  const groups = new Map<string, RejectGroup>();
+  for (const r of list) {
+    const g = groups.get(r.reason) ?? { reason: r.reason, count: 0, first: [], unit };
+    g.count++;
+    if (g.first.length < 5) g.first.push(r.position);
+    groups.set(r.reason, g);
+  }
+  return [...groups.values()];
+}
+
+interface Finish {
+  format: SourceFormat;
+  shape: TableShape;
+  summary: ScanSummary;
+  localeColumns: number[];
+  hasDisplayTimes: boolean;
+  structuralRejects: RejectGroup[];
+  skipped: SkipGroup[];
+  rowsRead: number;
+  engineFile: string | null;
+  candidateTable: string;
+  badTimePosition: (record: number) => number;
+  unit: RejectGroup['unit'];
+}
+
+async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<LoadedSource> {
+  const dayOrders: DayOrder[] = f.localeColumns.map((i) =>
+    decideDayOrder(f.shape.columns[i]!.name, f.summary.locale.get(i) ?? { f1: 0, f2: 0, ampm: false }));
+  const source: LoadedSource = {
+    status: 'ready', id: req.id, ordinal: req.ordinal, name: req.name, size: req.file.size, format: f.format,
+    variant: f.shape.variant, shape: f.shape, rowsRead: f.rowsRead, rejected: [], skipped: f.skipped,
+    minTime: null, maxTime: null, netRows: f.summary.netRows, upnNonEmpty: f.summary.upnRows,
+    displayOffsetMinutes: req.displayOffsetMinutes ?? 0, hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
+    engineFile: f.engineFile, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
+  };
+  internals.set(source, { summary: f.summary, localeColumns: f.localeColumns });
+  applyTimeStats(source, f.structuralRejects, f.badTimePosition);
+  source.notes = notesFor(source);
+  await materialise(ctx.engine, source);
+  return source;
+}
+
+function mainDayFirst(source: LoadedSource): boolean {
+  const name = source.shape.columns[source.shape.timeIndex]!.name;
+  return source.dayOrders.find((d) => d.column === name)?.dayFirst ?? true;
+}
+
+const positionsBySource = new WeakMap<LoadedSource, { structural: RejectGroup[]; position: (rec: number) => number }>();
+
+function applyTimeStats(source: LoadedSource, structural: RejectGroup[], position: (rec: number) => number) {
+  positionsBySource.set(source, { structural, position });
+  const { summary } = internals.get(source)!;
+  const main = mainDayFirst(source) ? summary.dayFirst : summary.monthFirst;
+  source.minTime = main.min;
+  source.maxTime = main.max;
+  const timeName = source.shape.columns[source.shape.timeIndex]!.name;
+  const bad: RejectGroup[] = main.bad > 0 ? [{
+    reason: `unreadable ${timeName} value${summary.badExample ? ` (e.g. "${summary.badExample.slice(0, 60)}")` : ''}`,
+    count: main.bad, first: main.firstBad.map(position), unit: structural[0]?.unit ?? 'data row',
+  }] : [];
+  source.rejected = [...structural, ...bad];
+}
+
+function notesFor(s: LoadedSource): string[] {
+  const notes: string[] = [];
+  const timeName = s.shape.columns[s.shape.timeIndex]!.name;
+  notes.push(s.variant === 'sentinel'
+    ? `Sentinel variant: the detection reads ${timeName}.`
+    : `Defender variant: the detection reads ${timeName}.`);
+  if (s.shape.upnDerived) {
+    notes.push(s.shape.canonical.AccountDomain === undefined
+      ? 'No AccountUpn column (Kusto would reject the query): accounts are keyed by AccountName.'
+      : 'No AccountUpn column (Kusto would reject the query): accounts are keyed by AccountDomain\\AccountName.');
+  } else if (s.rowsRead > 0 && s.upnNonEmpty === 0) {
+    notes.push('AccountUpn is empty on every row: exact mode (Kusto\'s isnotempty(AccountUpn)) drops all of this file\'s rows, so it cannot raise an alert.');
+  }
+  if (s.hasDisplayTimes) {
+    notes.push('Times are in the portal\'s display style, which has no zone: they are read as shown in the zone chosen below (UTC unless you change it).');
+  }
+  for (const d of s.dayOrders) {
+    if (d.basis === 'default') notes.push(`${d.column}: no value tells day-first from month-first; read as day/month. Flip it if the export was month-first.`);
+    if (d.basis === 'am-pm') notes.push(`${d.column}: no value tells day-first from month-first; read as month/day because times use AM/PM. Flip it if wrong.`);
+    if (d.basis === 'conflict') notes.push(`${d.column}: values contradict each other (both fields exceed 12 somewhere); read as day/month, rows that do not fit are rejected.`);
+  }
+  return notes;
+}
+
+export async function materialise(engine: Engine, source: LoadedSource): Promise<void> {
+  const byName = new Map(source.dayOrders.map((d) => [d.column, d.dayFirst]));
+  await engine.exec(materialiseSql({
+    shape: source.shape, ordinal: source.ordinal, candidateTable: source.candidateTable, eventsTable: source.eventsTable,
+    displayOffsetMinutes: source.displayOffsetMinutes, dayFirst: (i) => byName.get(source.shape.columns[i]!.name) ?? true,
+  }));
+}
+
+/** Re-read a source's candidates after the user flipped a day order or set the zone its display times were shown in. */
+export async function reinterpret(engine: Engine, source: LoadedSource, change: { dayOrder?: { column: string; dayFirst: boolean }; displayOffsetMinutes?: number }): Promise<LoadedSource> {
+  const next: LoadedSource = { ...source, dayOrders: source.dayOrders.map((d) => ({ ...d })) };
+  internals.set(next, internals.get(source)!);
+  const positions = positionsBySource.get(source)!;
+  if (change.dayOrder) {
+    const d = next.dayOrders.find((o) => o.column === change.dayOrder!.column);
+    if (d) { d.dayFirst = change.dayOrder.dayFirst; d.basis = d.basis === 'values' ? 'values' : 'default'; }
+  }
+  applyTimeStats(next, positions.structural, positions.position);
+  if (change.displayOffsetMinutes !== undefined) {
+    // Display-style values move by the change of zone; the scan's min/max are shifted the same way.
+    const delta = BigInt(change.displayOffsetMinutes - source.displayOffsetMinutes) * 600_000_000n;
+    next.displayOffsetMinutes = change.displayOffsetMinutes;
+    if (next.hasDisplayTimes) {
+      next.minTime = next.minTime === null ? null : next.minTime - delta;
+      next.maxTime = next.maxTime === null ? null : next.maxTime - delta;
+      const s = internals.get(next)!.summary;
+      for (const m of [s.dayFirst, s.monthFirst]) {
+        m.min = m.min === null ? null : m.min - delta;
+        m.max = m.max === null ? null : m.max - delta;
+      }
+    }
+  }
+  next.notes = notesFor(next);
+  await materialise(engine, next);
+  return next;
+}
+
+export async function unloadSource(engine: Engine, source: LoadedSource): Promise<void> {
+  await engine.exec(`DROP TABLE IF EXISTS ${source.eventsTable}; DROP TABLE IF EXISTS ${source.candidateTable}`);
+  if (source.engineFile) await engine.dropFile(source.engineFile);
+}
+
+export async function refreshEventsView(engine: Engine, sources: readonly LoadedSource[]): Promise<void> {
+  await engine.exec(eventsViewSql(sources.map((s) => s.eventsTable)));
+}
+

@@ -1,0 +1,123 @@
+import { CANONICAL, type TableShape } from './schema';
+import { sqlInt, sqlString } from '../sql/quote';
+
+/**
+ * SQL that turns a relation of all-VARCHAR columns c0..cN (a CSV file or a chunk of JSON rows) into the source's
+ * statistics and its candidate rows, in one scan. Column names from the log never reach SQL: columns are addressed
+ * by position-derived names chosen after the header was read by name.
+ */
+
+export const col = (i: number) => `c${i}`;
+
+export function canonicalSelect(shape: TableShape): string[] {
+  const out = CANONICAL.filter((c) => c !== 'AccountUpn').map((c) => {
+    const i = shape.canonical[c];
+    return i === undefined ? `NULL::VARCHAR AS ${c}` : `${col(i)} AS ${c}`;
+  });
+  out.push(`${upnExpression(shape)} AS AccountUpn`);
+  return out;
+}
+
+/** Exact Kusto when the column exists; otherwise `AccountDomain\AccountName` (or the name alone without a domain). */
+function upnExpression(shape: TableShape): string {
+  const upn = shape.canonical.AccountUpn;
+  if (upn !== undefined && !shape.upnDerived) return col(upn);
+  const name = shape.canonical.AccountName;
+  const domain = shape.canonical.AccountDomain;
+  if (name === undefined) return "''";
+  const n = col(name);
+  if (domain === undefined) return `coalesce(${n}, '')`;
+  const d = col(domain);
+  return `CASE WHEN coalesce(${n}, '') = '' THEN '' WHEN coalesce(${d}, '') = '' THEN ${n} ELSE ${d} || '\\' || ${n} END`;
+}
+
+export interface ScanOptions {
+  relation: string;
+  recordExpr: string;
+  shape: TableShape;
+  /** Main time column holds locale-style (d/m/y) values, so both day orders are evaluated. */
+  mainLocale: boolean;
+  /** Datetime columns whose values look locale-style: gather evidence for their day order. */
+  localeColumns: number[];
+  displayOffsetMinutes: number;
+  /** The detections' candidate filter over canonical column names. */
+  prefilter: string;
+  candidateTable: string;
+  createCandidates: boolean;
+}
+
+export const SCAN_TABLE = 'lh_scan';
+const MAX_FIRST = 5;
+
+export function scanStatements(o: ScanOptions): string[] {
+  const t = col(o.shape.timeIndex);
+  const off = sqlInt(o.displayOffsetMinutes);
+  const mf = o.mainLocale ? `lh_ticks(${t}, false, ${off})` : 'lh_t_df';
+  const upn = "AccountUpn IS NOT NULL AND AccountUpn <> ''";
+  const localeAggs = o.localeColumns.flatMap((i) => [
+    `max(lh_locale_field(${col(i)}, 1)) AS f1_${i}`,
+    `max(lh_locale_field(${col(i)}, 2)) AS f2_${i}`,
+    `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
+  ]);
+  const struct = ['lh_rec', ...o.shape.columns.map((_, i) => col(i))].map((c) => `${sqlString(c)}: ${c}`).join(', ');
+  const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
+WITH src AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
+canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, lh_ticks(${t}, true, ${off}) AS lh_t_df FROM src),
+timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon)
+SELECT count(*)::BIGINT AS n,
+  count(*) FILTER (WHERE FileName IN ('net.exe', 'net1.exe'))::BIGINT AS net_rows,
+  count(*) FILTER (WHERE ${upn})::BIGINT AS upn_rows,
+  min(lh_t_df)::VARCHAR AS min_df, max(lh_t_df)::VARCHAR AS max_df,
+  min(lh_t_mf)::VARCHAR AS min_mf, max(lh_t_mf)::VARCHAR AS max_mf,
+  count(*) FILTER (WHERE lh_time_bad(${t}, lh_t_df))::BIGINT AS bad_df,
+  count(*) FILTER (WHERE lh_time_bad(${t}, lh_t_mf))::BIGINT AS bad_mf,
+  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_df)))[1:${MAX_FIRST}] AS first_bad_df,
+  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_mf)))[1:${MAX_FIRST}] AS first_bad_mf,
+  (list(${t} ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_df)))[1:1] AS bad_example,
+  ${localeAggs.length ? localeAggs.join(',\n  ') + ',' : ''}
+  list({${struct}}) FILTER (WHERE ${o.prefilter}) AS cand
+FROM timed`;
+  const fill = o.createCandidates
+    ? `CREATE OR REPLACE TABLE ${o.candidateTable} AS SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
+    : `INSERT INTO ${o.candidateTable} BY NAME SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
+  return [scan, fill];
+}
+
+export const SCAN_STATS_SQL = `SELECT * EXCLUDE (cand), coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
+
+export interface MaterialiseOptions {
+  shape: TableShape;
+  ordinal: number;
+  candidateTable: string;
+  eventsTable: string;
+  displayOffsetMinutes: number;
+  /** Day order per datetime column index (locale-style columns only; others ignore it). */
+  dayFirst: (columnIndex: number) => boolean;
+}
+
+/** Bits of lh_seq left for the record number: source order is (ordinal, record). */
+export const SEQ_SHIFT = 40;
+
+/** The source's candidate rows with exact times and canonical columns, as the detections read them. */
+export function materialiseSql(o: MaterialiseOptions): string {
+  const t = col(o.shape.timeIndex);
+  const off = sqlInt(o.displayOffsetMinutes);
+  const values = o.shape.columns.map((c, i) =>
+    c.type === 'datetime' ? `lh_fmt(lh_ticks(${col(i)}, ${o.dayFirst(i)}, ${off}))` : col(i));
+  return `CREATE OR REPLACE TABLE ${o.eventsTable} AS
+WITH timed AS (SELECT *, lh_ticks(${t}, ${o.dayFirst(o.shape.timeIndex)}, ${off}) AS lh_time FROM ${o.candidateTable})
+SELECT ${sqlInt(o.ordinal)}::INTEGER AS lh_src, (${sqlInt(o.ordinal)}::BIGINT << ${SEQ_SHIFT}) + lh_rec::BIGINT AS lh_seq, lh_time,
+  ${canonicalSelect(o.shape).join(', ')},
+  [${values.join(', ')}]::VARCHAR[] AS lh_values
+FROM timed WHERE NOT lh_time_bad(${t}, lh_time)`;
+}
+
+/** The shape every events table has, for the empty union. */
+export const EMPTY_EVENTS_SQL = `SELECT NULL::INTEGER AS lh_src, NULL::BIGINT AS lh_seq, NULL::BIGINT AS lh_time,
+  ${CANONICAL.filter((c) => c !== 'AccountUpn').map((c) => `NULL::VARCHAR AS ${c}`).join(', ')}, NULL::VARCHAR AS AccountUpn,
+  NULL::VARCHAR[] AS lh_values WHERE false`;
+
+export function eventsViewSql(eventsTables: string[]): string {
+  const body = eventsTables.length ? eventsTables.map((t) => `SELECT * FROM ${t}`).join('\nUNION ALL\n') : EMPTY_EVENTS_SQL;
+  return `CREATE OR REPLACE VIEW lh_events AS ${body}`;
+}

@@ -1,0 +1,60 @@
+import { guessDelimiter, parseCsvPrefix } from './csv-text';
+
+/** Recognise a file by its content, never its extension. */
+export type Sniffed =
+  | { kind: 'csv'; delimiter: string; header: string[]; sample: string[][] }
+  | { kind: 'json-document' }
+  | { kind: 'json-lines' }
+  | { kind: 'unsupported'; problem: string };
+
+export const SNIFF_BYTES = 1 << 20;
+
+const MAGIC: [number[], string][] = [
+  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (or an .xlsx workbook)'],
+  [[0x1f, 0x8b], 'a gzip-compressed file'],
+  [[0x50, 0x41, 0x52, 0x31], 'a Parquet file'],
+  [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], 'a Windows event log (.evtx)'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'a zstd-compressed file'],
+];
+
+export async function sniff(file: Blob): Promise<Sniffed> {
+  const bytes = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  if (bytes.length === 0) return { kind: 'unsupported', problem: 'the file is empty' };
+  for (const [magic, what] of MAGIC) {
+    if (magic.every((b, i) => bytes[i] === b)) {
+      return { kind: 'unsupported', problem: `this is ${what}; this version reads CSV and JSON exports (unpack it first)` };
+    }
+  }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { kind: 'unsupported', problem: 'the file is UTF-16 text; save it as UTF-8 and load it again' };
+  }
+  if (bytes.subarray(0, 4096).includes(0)) return { kind: 'unsupported', problem: 'the file is binary, not a text export' };
+
+  const isWholeFile = file.size <= SNIFF_BYTES;
+  // A prefix may end inside a multi-byte character; the replacement character it leaves is past anything we read.
+  let text = new TextDecoder('utf-8').decode(bytes);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const start = text.search(/\S/);
+  if (start < 0) return { kind: 'unsupported', problem: 'the file holds only white space' };
+  const first = text[start];
+  if (first === '[') return { kind: 'json-document' };
+  if (first === '{') {
+    const lineEnd = text.indexOf('\n', start);
+    const firstLine = text.slice(start, lineEnd < 0 ? undefined : lineEnd);
+    try {
+      JSON.parse(firstLine);
+      return { kind: 'json-lines' };
+    } catch {
+      // A pretty-printed document, or a one-line document longer than the prefix.
+      return lineEnd < 0 && !isWholeFile ? { kind: 'json-lines' } : { kind: 'json-document' };
+    }
+  }
+  const lineEnd = text.search(/\r?\n/);
+  const delimiter = guessDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));
+  const { records } = parseCsvPrefix(text, delimiter, 200, isWholeFile);
+  const header = records[0];
+  if (!header || header.length < 2) {
+    return { kind: 'unsupported', problem: 'not a recognised export: neither JSON nor a CSV file with a header row' };
+  }
+  return { kind: 'csv', delimiter, header, sample: records.slice(1) };
+}

@@ -1,0 +1,70 @@
+/**
+ * SQL macros that carry the Kusto semantics the detections rely on (see README "Exact semantics").
+ * Times are Kusto ticks: BIGINT count of 100 ns since 0001-01-01T00:00:00Z, so they stay exact (DuckDB
+ * TIMESTAMP is µs) and `bin` needs no epoch shift. JavaScript numbers cannot hold them, so they cross the
+ * engine boundary only as text.
+ */
+
+/** Seconds between 0001-01-01 and 1970-01-01. */
+export const UNIX_EPOCH_SECONDS = 62135596800n;
+export const TICKS_PER_SECOND = 10_000_000n;
+
+const MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']";
+
+/** ISO 8601 with an optional time, any number of fractional digits and an optional zone (`Z`, `+hh:mm`). */
+const ISO_RE = String.raw`^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?\s*$`;
+/** The Defender portal's display style, `Oct 9, 2024 2:41:10 PM` (no zone). */
+const DISPLAY_RE = String.raw`^\s*([A-Za-z]{3})[A-Za-z]*\.? (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))? ?([AaPp][Mm])?\s*$`;
+/** Log Analytics locale style, `26/03/2026, 15:18:18.790` or `7/5/2023, 2:16:44.756 PM`. */
+const LOCALE_RE = String.raw`^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))? ?([AaPp][Mm])?\s*$`;
+
+const PARTS = "['a','b','c','h','mi','s','f','z']";
+
+export const MACROS_SQL = [
+  // KQL `has` with an alphanumeric term: the term is a maximal run of [0-9A-Za-z], case-insensitive.
+  // `\b` would be wrong: it treats `_` as a word character, Kusto delimits on it.
+  `CREATE OR REPLACE MACRO lh_has(s, term) AS coalesce(regexp_matches(s, '(^|[^0-9A-Za-z])' || term || '([^0-9A-Za-z]|$)', 'i'), false)`,
+  `CREATE OR REPLACE MACRO lh_frac7(f) AS CASE WHEN f IS NULL OR f = '' THEN 0 ELSE rpad(left(f, 7), 7, '0')::BIGINT END`,
+  // try_strptime validates the calendar (no 30 February) and yields NULL instead of failing the whole scan.
+  `CREATE OR REPLACE MACRO lh_secs(y, mo, d, h, mi, s) AS
+     (epoch_us(try_strptime(y || '-' || mo || '-' || d || ' ' || h || ':' || mi || ':' || s, '%Y-%m-%d %H:%M:%S'))
+       + ${UNIX_EPOCH_SECONDS * 1_000_000n}) // 1000000`,
+  `CREATE OR REPLACE MACRO lh_hour12(h, ampm) AS CASE
+     WHEN ampm IS NULL OR ampm = '' THEN h
+     WHEN h::INTEGER < 1 OR h::INTEGER > 12 THEN NULL
+     ELSE ((h::INTEGER % 12) + CASE WHEN upper(ampm) = 'PM' THEN 12 ELSE 0 END)::VARCHAR END`,
+  `CREATE OR REPLACE MACRO lh_zone_minutes(z) AS CASE
+     WHEN z IS NULL OR z IN ('', 'Z', 'z', 'UTC') THEN 0
+     ELSE (CASE WHEN left(z, 1) = '-' THEN -1 ELSE 1 END) * list_transform([replace(substr(z, 2), ':', '')],
+       d -> left(d, 2)::INTEGER * 60 + CASE WHEN length(d) >= 4 THEN substr(d, 3, 2)::INTEGER ELSE 0 END)[1] END`,
+  `CREATE OR REPLACE MACRO lh_parts_ticks(y, mo, d, h, mi, s, f, zone_minutes) AS
+     lh_secs(y, mo, d, coalesce(nullif(h, ''), '0'), coalesce(nullif(mi, ''), '0'), coalesce(nullif(s, ''), '0'))
+       * ${TICKS_PER_SECOND} + lh_frac7(f) - zone_minutes::BIGINT * ${TICKS_PER_SECOND * 60n}`,
+  // The lambda over a one-element list evaluates regexp_extract once per value.
+  `CREATE OR REPLACE MACRO lh_iso_ticks(s) AS list_transform([regexp_extract(s, '${ISO_RE}', ${PARTS})],
+     p -> CASE WHEN p.a = '' THEN NULL ELSE lh_parts_ticks(p.a, p.b, p.c, p.h, p.mi, p.s, p.f, lh_zone_minutes(p.z)) END)[1]`,
+  `CREATE OR REPLACE MACRO lh_display_ticks(s, offset_minutes) AS list_transform([regexp_extract(s, '${DISPLAY_RE}', ${PARTS})],
+     p -> CASE WHEN p.c = '' OR list_position(${MONTHS}, lower(p.a)) IS NULL THEN NULL
+          ELSE lh_parts_ticks(p.c, list_position(${MONTHS}, lower(p.a))::VARCHAR, p.b, lh_hour12(p.h, p.z), p.mi, p.s, p.f, offset_minutes) END)[1]`,
+  `CREATE OR REPLACE MACRO lh_locale_ticks(s, day_first) AS list_transform([regexp_extract(s, '${LOCALE_RE}', ${PARTS})],
+     p -> CASE WHEN p.c = '' THEN NULL
+          WHEN day_first THEN lh_parts_ticks(p.c, p.b, p.a, lh_hour12(p.h, p.z), p.mi, p.s, p.f, 0)
+          ELSE lh_parts_ticks(p.c, p.a, p.b, lh_hour12(p.h, p.z), p.mi, p.s, p.f, 0) END)[1]`,
+  // A missing time is NULL (Kusto drops it at the time filter); `Invalid date` is how the portal writes one.
+  `CREATE OR REPLACE MACRO lh_time_missing(s) AS s IS NULL OR trim(s) = '' OR trim(s) = 'Invalid date'`,
+  `CREATE OR REPLACE MACRO lh_ticks(s, day_first, offset_minutes) AS CASE
+     WHEN lh_time_missing(s) THEN NULL
+     WHEN regexp_matches(s, '^\\s*\\d{4}-') THEN lh_iso_ticks(s)
+     WHEN regexp_matches(s, '^\\s*[A-Za-z]') THEN lh_display_ticks(s, offset_minutes)
+     ELSE lh_locale_ticks(s, day_first) END`,
+  `CREATE OR REPLACE MACRO lh_time_bad(s, ticks) AS NOT lh_time_missing(s) AND ticks IS NULL`,
+  // For the day-first / month-first decision of a locale-style column.
+  `CREATE OR REPLACE MACRO lh_locale_field(s, i) AS
+     CASE WHEN regexp_matches(s, '^\\s*\\d{1,2}[./-]\\d{1,2}[./-]\\d{4}') THEN try_cast(regexp_extract(s, '^\\s*(\\d{1,2})[./-](\\d{1,2})', i) AS INTEGER) END`,
+  `CREATE OR REPLACE MACRO lh_locale_ampm(s) AS
+     regexp_matches(s, '^\\s*\\d{1,2}[./-]\\d{1,2}[./-]\\d{4}.*[0-9] ?[AaPp][Mm]\\s*$')`,
+  // Ticks to Kusto's JSON datetime text, 7 fractional digits, composed by hand (strftime's %n misbehaves).
+  `CREATE OR REPLACE MACRO lh_fmt(t) AS CASE WHEN t IS NULL THEN NULL ELSE
+     strftime(make_timestamp((t // ${TICKS_PER_SECOND} - ${UNIX_EPOCH_SECONDS}) * 1000000), '%Y-%m-%dT%H:%M:%S')
+     || '.' || lpad((t % ${TICKS_PER_SECOND})::VARCHAR, 7, '0') || 'Z' END`,
+];

@@ -1,0 +1,49 @@
+/**
+ * The Engine port on DuckDB-WASM's blocking Node build: the same engine (DuckDB 1.4.3 compiled to wasm) as the
+ * browser, so detection SQL is tested on what users run.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import { tableFromArrays } from 'apache-arrow';
+import type { Engine, Row } from '../../src/lib/engine/engine';
+import { arrowToRows } from '../../src/lib/engine/arrow-rows';
+import { setupStatements } from '../../src/lib/engine/setup';
+
+const require = createRequire(import.meta.url);
+
+export async function createNodeEngine(): Promise<Engine & { close(): void }> {
+  const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
+  const bundles = {
+    mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
+    eh: { mainModule: path.join(dist, 'duckdb-eh.wasm'), mainWorker: path.join(dist, 'duckdb-node-eh.worker.cjs') },
+  };
+  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+  await db.instantiate(() => {});
+  db.open({ query: { castBigIntToDouble: false, castDecimalToDouble: true } });
+  const conn = db.connect();
+  for (const sql of setupStatements('/nonexistent-extension-repository')) conn.query(sql);
+
+  return {
+    async registerFile(name, file) {
+      db.registerFileBuffer(name, new Uint8Array(await file.arrayBuffer()));
+    },
+    async dropFile(name) {
+      db.dropFile(name);
+    },
+    async query(sql): Promise<Row[]> {
+      return arrowToRows(conn.query(sql));
+    },
+    async exec(sql) {
+      conn.query(sql);
+    },
+    async insertStrings(table, columns, values, create) {
+      const arrays: Record<string, (string | null)[]> = {};
+      columns.forEach((c, i) => { arrays[c] = values[i] ?? []; });
+      conn.insertArrowTable(tableFromArrays(arrays as never), { name: table, create });
+    },
+    close() {
+      conn.close();
+    },
+  };
+}
