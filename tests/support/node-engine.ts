@@ -5,10 +5,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as duckdb from '@duckdb/duckdb-wasm/blocking';
-import { tableFromArrays } from 'apache-arrow';
 import type { Engine, Row } from '../../src/lib/engine/engine';
 import { arrowToRows } from '../../src/lib/engine/arrow-rows';
 import { setupStatements } from '../../src/lib/engine/setup';
+import { stringTable } from '../../src/lib/engine/arrow-build';
 
 const require = createRequire(import.meta.url);
 
@@ -38,9 +38,7 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
       conn.query(sql);
     },
     async insertStrings(table, columns, values, create) {
-      const arrays: Record<string, (string | null)[]> = {};
-      columns.forEach((c, i) => { arrays[c] = values[i] ?? []; });
-      conn.insertArrowTable(tableFromArrays(arrays as never), { name: table, create });
+      conn.insertArrowTable(stringTable(columns, values), { name: table, create });
     },
     close() {
       conn.close();

@@ -129,7 +129,8 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
   if (stats) addScanRow(summary, stats, locale);
   const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
-  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}; DROP TABLE IF EXISTS ${rejectsTable}_scan`).catch(() => {});
+  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}`);
+  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}_scan`);
   const rejectedRows = rejects.map((r) => Number(r.line) - 1);
   const rejected = groupRejects(rejects.map((r) => ({
     reason: CSV_ERRORS[String(r.error_type)] ?? String(r.error_message), position: Number(r.line) - 1,
@@ -335,7 +336,8 @@ export async function reinterpret(engine: Engine, source: LoadedSource, change: 
 }
 
 export async function unloadSource(engine: Engine, source: LoadedSource): Promise<void> {
-  await engine.exec(`DROP TABLE IF EXISTS ${source.eventsTable}; DROP TABLE IF EXISTS ${source.candidateTable}`);
+  await engine.exec(`DROP TABLE IF EXISTS ${source.eventsTable}`);
+  await engine.exec(`DROP TABLE IF EXISTS ${source.candidateTable}`);
   if (source.engineFile) await engine.dropFile(source.engineFile);
 }
 

@@ -1,0 +1,66 @@
+import * as duckdb from '@duckdb/duckdb-wasm';
+// Only the single-threaded "eh" bundle, served from the app's own files: every current browser has wasm
+// exceptions, and the threaded bundle cannot read dropped files (stack-notes §5).
+import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import type { Engine } from './engine';
+import { arrowToRows } from './arrow-rows';
+import { setupStatements } from './setup';
+import { stringTable } from './arrow-build';
+
+const START_TIMEOUT_MS = 60_000;
+
+/** Rejects when `promise` has not settled in time: DuckDB's start hangs (no error) when a CSP blocks wasm. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+async function start(onProgress: (text: string) => void): Promise<Engine> {
+  onProgress('starting the engine worker');
+  const worker = new Worker(new URL(ehWorkerUrl, location.href).href);
+  try {
+    const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+    onProgress('loading the engine (wasm)');
+    await withTimeout(db.instantiate(new URL(ehWasmUrl, location.href).href), START_TIMEOUT_MS, 'Loading the DuckDB engine');
+    await db.open({ query: { castBigIntToDouble: false, castDecimalToDouble: true } });
+    const conn = await db.connect();
+    onProgress('preparing');
+    // Never a request for an extension: autoloading is off, and the repository is a same-origin path that
+    // would fail cleanly if anything ever asked for one.
+    for (const sql of setupStatements(new URL('no-extensions', location.href).href)) await conn.query(sql);
+    return {
+      async registerFile(name, file) {
+        await db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+      },
+      async dropFile(name) {
+        await db.dropFile(name);
+      },
+      async query(sql) {
+        return arrowToRows(await conn.query(sql));
+      },
+      async exec(sql) {
+        await conn.query(sql);
+      },
+      async insertStrings(table, columns, values, create) {
+        await conn.insertArrowTable(stringTable(columns, values), { name: table, create });
+      },
+    };
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+}
+
+let shared: Promise<Engine> | null = null;
+
+/** The engine, started once; a failed start is forgotten so the next call tries again. */
+export function getBrowserEngine(onProgress: (text: string) => void = () => {}): Promise<Engine> {
+  shared ??= start(onProgress).catch((e: unknown) => {
+    shared = null;
+    throw e;
+  });
+  return shared;
+}

@@ -1,0 +1,221 @@
+import type { Engine } from '../engine/engine';
+import { loadSource, refreshEventsView, reinterpret, unloadSource } from '../ingest/loader';
+import type { LoadedSource, SourceEntry } from '../ingest/source';
+import { combinedPrefilter, DETECTIONS } from '../detections/registry';
+import { countedEvents, runDetection, stageCounts, type CountedEvent, type StageCount } from '../detections/runner';
+import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
+import { cutoffFor, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
+import { ticksFromEpochMs } from '../time/ticks';
+import { loadAllowlistText, parseAllowlist, saveAllowlistText } from './allowlist';
+
+export interface Explanation {
+  stages: StageCount[];
+  largestGroup: number;
+}
+
+export interface SessionOptions {
+  getEngine: (onProgress: (text: string) => void) => Promise<Engine>;
+  storage?: Storage;
+  clock?: () => number;
+  /** Delay before a parameter edit re-runs the detection, so typing does not queue runs. */
+  debounceMs?: number;
+}
+
+/**
+ * Everything the page shows, and the one place that sequences work on the engine. `busy` turns true in the same
+ * task as any input (a file selection, a hash change, a parameter edit) and false only once the results reflect it.
+ */
+export class Session {
+  readonly detection: Detection = DETECTIONS[0]!;
+  sources = $state<SourceEntry[]>([]);
+  settings = $state<Settings>(settingsFromHash('').settings);
+  settingsProblems = $state<string[]>([]);
+  allowlistText = $state('');
+  engineStatus = $state<'idle' | 'starting' | 'ready' | 'failed'>('idle');
+  engineProgress = $state('');
+  engineError = $state<string | null>(null);
+  result = $state.raw<DetectionResult | null>(null);
+  explanation = $state.raw<Explanation | null>(null);
+  runError = $state<string | null>(null);
+  /** The parameters the shown result was computed with. */
+  resultParams = $state.raw<RunParams | null>(null);
+  busy = $state(false);
+  /** Bumped each time settings come from the URL, so edit fields can follow. */
+  hashRevision = $state(0);
+  clockMs = $state(Date.now());
+
+  readonly loaded = $derived(this.sources.filter((s): s is LoadedSource => s.status === 'ready'));
+  readonly latestEvent = $derived(this.loaded.reduce<bigint | null>((m, s) => (s.maxTime !== null && (m === null || s.maxTime > m) ? s.maxTime : m), null));
+  readonly now = $derived(resolveNow(this.settings.now, this.latestEvent, this.clockMs));
+  readonly cutoff = $derived(this.now === null ? null : cutoffFor(this.now, this.settings.startTicks));
+  readonly allowlist = $derived(parseAllowlist(this.allowlistText));
+  readonly nowInFuture = $derived(this.now !== null && this.now > ticksFromEpochMs(this.clockMs));
+
+  private readonly options: SessionOptions;
+  private engineQueue: Promise<unknown> = Promise.resolve();
+  private pendingLoads = 0;
+  private requested = 0;
+  private runTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextId = 1;
+
+  constructor(options: SessionOptions) {
+    this.options = options;
+    this.allowlistText = loadAllowlistText(options.storage);
+  }
+
+  /** Start the engine in the background so the first file does not wait for it. */
+  startEngine(): Promise<Engine> {
+    if (this.engineStatus === 'idle' || this.engineStatus === 'failed') {
+      this.engineStatus = 'starting';
+      this.engineError = null;
+    }
+    return this.options.getEngine((text) => { this.engineProgress = text; }).then(
+      (engine) => { this.engineStatus = 'ready'; this.engineProgress = ''; return engine; },
+      (e: unknown) => { this.engineStatus = 'failed'; this.engineError = (e as Error).message ?? String(e); throw e; },
+    );
+  }
+
+  /** Engine work runs one piece at a time, in the order it was asked for. */
+  private withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
+    const next = this.engineQueue.then(async () => work(await this.startEngine()));
+    this.engineQueue = next.catch(() => {});
+    return next;
+  }
+
+  /** Take the settings from the URL hash; `run` is false at start-up, when there is nothing to compute yet. */
+  applyHash(hash: string, run = true): void {
+    const { settings, problems } = settingsFromHash(hash);
+    this.settings = settings;
+    this.settingsProblems = problems;
+    this.hashRevision++;
+    if (run) this.requestRun(0);
+  }
+
+  /** Files are on their way (a fetch of the sample, a drop being read): results are stale from now. */
+  async addFilesFrom(pending: Promise<{ file: Blob; name: string }[]>): Promise<void> {
+    this.busy = true;
+    try {
+      this.addFiles(await pending);
+    } catch (e) {
+      this.runError = `Could not load: ${(e as Error).message ?? String(e)}`;
+      this.requestRun(0);
+    }
+  }
+
+  /** A parameter edit in the page: remembered in the URL (without a history entry) and re-run. */
+  updateSettings(change: Partial<Settings>, writeHash: (hash: string) => void): void {
+    this.settings = { ...this.settings, ...change };
+    this.settingsProblems = [];
+    writeHash(settingsToHash(this.settings));
+    this.requestRun();
+  }
+
+  setAllowlist(text: string): void {
+    this.allowlistText = text;
+    saveAllowlistText(this.options.storage, text);
+    this.requestRun();
+  }
+
+  addFiles(files: readonly File[] | readonly { file: Blob; name: string }[]): void {
+    if (files.length === 0) return;
+    this.busy = true;
+    for (const f of files) {
+      const file = f instanceof Blob ? f : f.file;
+      const name = f instanceof File ? f.name : (f as { name: string }).name;
+      const id = this.nextId++;
+      this.sources = [...this.sources, { status: 'loading', id, name, size: file.size, progress: 'waiting for the engine' }];
+      this.pendingLoads++;
+      void this.withEngine(async (engine) => {
+        this.patchLoading(id, 'reading');
+        const done = await loadSource(
+          { engine, prefilter: combinedPrefilter(), onProgress: (text) => this.patchLoading(id, text) },
+          { file, name, id, ordinal: id },
+        );
+        if (!this.sources.some((s) => s.id === id)) {
+          if (done.status === 'ready') await unloadSource(engine, done);
+          return;
+        }
+        this.sources = this.sources.map((s) => (s.id === id ? done : s));
+        await refreshEventsView(engine, this.loaded);
+      }).catch((e: unknown) => {
+        this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size, problem: (e as Error).message ?? String(e) } : s));
+      }).finally(() => {
+        this.pendingLoads--;
+        this.requestRun(0);
+      });
+    }
+  }
+
+  private patchLoading(id: number, progress: string) {
+    this.sources = this.sources.map((s) => (s.id === id && s.status === 'loading' ? { ...s, progress } : s));
+  }
+
+  removeSource(id: number): void {
+    const entry = this.sources.find((s) => s.id === id);
+    if (!entry) return;
+    this.busy = true;
+    this.sources = this.sources.filter((s) => s.id !== id);
+    if (entry.status !== 'ready') { this.requestRun(0); return; }
+    void this.withEngine(async (engine) => {
+      await refreshEventsView(engine, this.loaded);
+      await unloadSource(engine, entry);
+    }).finally(() => this.requestRun(0));
+  }
+
+  reinterpretSource(id: number, change: Parameters<typeof reinterpret>[2]): void {
+    this.busy = true;
+    void this.withEngine(async (engine) => {
+      const current = this.sources.find((s) => s.id === id);
+      if (current?.status !== 'ready') return;
+      const next = await reinterpret(engine, current, change);
+      this.sources = this.sources.map((s) => (s.id === id ? next : s));
+      await refreshEventsView(engine, this.loaded);
+    }).finally(() => this.requestRun(0));
+  }
+
+  /** Mark results stale now; compute them after `delay` unless another request comes first. */
+  requestRun(delay = this.options.debounceMs ?? 200): void {
+    this.busy = true;
+    const generation = ++this.requested;
+    clearTimeout(this.runTimer);
+    this.runTimer = setTimeout(() => void this.execute(generation), delay);
+  }
+
+  runParams(): RunParams | null {
+    this.clockMs = (this.options.clock ?? Date.now)();
+    if (this.cutoff === null) return null;
+    return { cutoff: this.cutoff, binTicks: this.settings.binTicks, threshold: this.settings.threshold, allowlist: this.allowlist };
+  }
+
+  private async execute(generation: number): Promise<void> {
+    if (this.pendingLoads > 0) return; // the last load to finish asks again
+    const params = this.runParams();
+    const sources = this.loaded;
+    try {
+      const outcome = await this.withEngine(async (engine) => {
+        if (params === null) return { result: null, explanation: null };
+        const result = await runDetection(engine, this.detection, params, sources);
+        const explanation = result.alerts.length === 0 && sources.length > 0 ? await stageCounts(engine, this.detection, params) : null;
+        return { result, explanation };
+      });
+      if (generation !== this.requested) return;
+      this.result = outcome.result;
+      this.explanation = outcome.explanation;
+      this.resultParams = params;
+      this.runError = null;
+    } catch (e) {
+      if (generation !== this.requested) return;
+      this.result = null;
+      this.explanation = null;
+      this.runError = (e as Error).message ?? String(e);
+    }
+    if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
+  }
+
+  /** The rows an alert counted, queried when it is expanded. */
+  eventsOf(alert: Alert): Promise<CountedEvent[]> {
+    const params = this.resultParams;
+    if (!params) return Promise.resolve([]);
+    return this.withEngine((engine) => countedEvents(engine, this.detection, params, alert));
+  }
+}
