@@ -1,0 +1,36 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Every browser test goes through this fixture: it records every request the context makes (pages and workers)
+ * and fails the test on any request to another origin, or to the app's own origin for a DuckDB extension.
+ */
+export const test = base.extend<{ requests: string[] }>({
+  requests: [async ({ context, baseURL }, use) => {
+    const seen: string[] = [];
+    context.on('request', (r) => seen.push(r.url()));
+    await use(seen);
+    const origin = new URL(baseURL!).origin;
+    const foreign = seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+    const extensions = seen.filter((u) => /duckdb[-_]?extension|\.duckdb_extension/i.test(u));
+    expect(foreign, 'requests to other origins').toEqual([]);
+    expect(extensions, 'requests for DuckDB extensions').toEqual([]);
+  }, { auto: true }],
+});
+
+export { expect };
+
+/** Wait until the page has finished reacting to the last input (the contract's busy signal). */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, { timeout: 90_000, polling: 50 });
+}
+
+export async function exportJson(page: Page): Promise<unknown> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON', exact: true }).click()]);
+  return JSON.parse(readFileSync((await download.path())!, 'utf8'));
+}
+
+export async function exportCsv(page: Page): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV', exact: true }).click()]);
+  return readFileSync((await download.path())!, 'utf8');
+}
