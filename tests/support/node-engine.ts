@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import { tableToIPC } from 'apache-arrow';
 import type { Engine, Row } from '../../src/lib/engine/engine';
 import { arrowToRows } from '../../src/lib/engine/arrow-rows';
 import { setupStatements } from '../../src/lib/engine/setup';
@@ -38,7 +39,9 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
       conn.query(sql);
     },
     async insertStrings(table, columns, values, create) {
-      conn.insertArrowTable(stringTable(columns, values), { name: table, create });
+      // As IPC bytes: this file's Arrow (ESM) and the one duckdb-wasm's CommonJS build requires are different
+      // module instances, so handing over a Table object would not be recognised.
+      conn.insertArrowFromIPCStream(tableToIPC(stringTable(columns, values), 'stream'), { name: table, create });
     },
     close() {
       conn.close();
