@@ -3,7 +3,7 @@ import { sqlString } from '../sql/quote';
 import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
 import { sniff } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
-import { col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL } from './scan-sql';
+import { col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, RejectGroup, SkipGroup, SourceFormat } from './source';
 
@@ -30,6 +30,7 @@ export interface LoadRequest {
 export interface SourceInternals {
   summary: ScanSummary;
   localeColumns: number[];
+  styles: Map<number, TimeStyle>;
 }
 const internals = new WeakMap<LoadedSource, SourceInternals>();
 
@@ -78,16 +79,19 @@ function uniqueNames(names: string[]): string[] {
   });
 }
 
-function localeAndDisplayColumns(shape: TableShape, sampleValue: (i: number) => string | undefined) {
-  const locale: number[] = [];
-  let display = false;
+const ISO_SAMPLE = /^\s*\d{4}-\d{1,2}-\d{1,2}/;
+
+/** The style of each datetime column, judged from its first non-empty sampled value. */
+function sampleStyles(shape: TableShape, sampleValue: (i: number) => string | undefined) {
+  const styles = new Map<number, TimeStyle>();
   shape.columns.forEach((c, i) => {
     if (c.type !== 'datetime') return;
     const v = sampleValue(i);
-    if (v !== undefined && LOCALE_SAMPLE.test(v)) locale.push(i);
-    if (v !== undefined && DISPLAY_SAMPLE.test(v)) display = true;
+    styles.set(i, v === undefined ? 'any' : ISO_SAMPLE.test(v) ? 'iso' : DISPLAY_SAMPLE.test(v) ? 'display' : LOCALE_SAMPLE.test(v) ? 'locale' : 'any');
   });
-  return { locale, display };
+  const locale = [...styles].filter(([, s]) => s === 'locale' || s === 'any').map(([i]) => i);
+  const display = [...styles.values()].includes('display');
+  return { styles, locale, display };
 }
 
 const CSV_ERRORS: Record<string, string> = {
@@ -112,7 +116,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
     quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,
     store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)})`;
   const firstValue = (i: number) => sample.map((r) => r[i]).find((v) => v !== undefined && v.trim() !== '' && v !== 'Invalid date');
-  const { locale, display } = localeAndDisplayColumns(shape, firstValue);
+  const { styles, locale, display } = sampleStyles(shape, firstValue);
   const candidateTable = `lh_cand_${req.id}`;
   const summary = emptySummary();
   ctx.onProgress?.('reading');
@@ -120,7 +124,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   try {
     for (const sql of scanStatements({
       relation, recordExpr: 'row_number() OVER ()', shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
-      displayOffsetMinutes: offset, prefilter: ctx.prefilter, candidateTable, createCandidates: true,
+      displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates: true,
     })) await ctx.engine.exec(sql);
   } catch (e) {
     await ctx.engine.dropFile(engineFile).catch(() => {});
@@ -137,7 +141,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   })), 'data row');
   const format: SourceFormat = rawHeader.some((h) => stripUtcSuffix(h).utc) ? 'Sentinel / Log Analytics CSV' : 'Defender Advanced Hunting CSV';
   return finish(ctx, req, {
-    format, shape, summary, localeColumns: locale, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
+    format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
     rowsRead: summary.rows + rejects.length, engineFile, candidateTable,
     badTimePosition: (rec) => acceptedToDataRow(rec, rejectedRows), unit: 'data row',
   });
@@ -149,6 +153,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
   const schemaTypes = () => names.map((n) => meta.schema?.find((s) => s.name === n)?.type);
   let shape: TableShape | null = null;
   let locale: number[] = [];
+  let styles = new Map<number, TimeStyle>();
   let display = false;
   const summary = emptySummary();
   const candidateTable = `lh_cand_${req.id}`;
@@ -177,7 +182,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
     const current = shape!;
     if (candidateColumns === 0) {
       const firstValue = (i: number) => rows.map((r) => cellText(r.row[names[i]!])).find((v) => v !== null && v.trim() !== '') ?? undefined;
-      ({ locale, display } = localeAndDisplayColumns(current, firstValue));
+      ({ styles, locale, display } = sampleStyles(current, firstValue));
     }
     const values: (string | null)[][] = names.map((n) => rows.map((r) => cellText(r.row[n])));
     values.push(rows.map((r) => String(r.position)));
@@ -188,6 +193,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
     }
     for (const sql of scanStatements({
       relation: 'lh_stage', recordExpr: 'lh_line::BIGINT', shape: current, mainLocale: locale.includes(current.timeIndex), localeColumns: locale,
+      timeStyle: (i) => styles.get(i) ?? 'any',
       displayOffsetMinutes: req.displayOffsetMinutes ?? 0, prefilter: ctx.prefilter, candidateTable, createCandidates: candidateColumns === 0,
     })) await ctx.engine.exec(sql);
     candidateColumns = names.length;
@@ -204,7 +210,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
   }
   const unit = meta.format === 'JSON lines' || meta.format === 'Defender streaming API JSON' ? 'line' : 'item';
   return finish(ctx, req, {
-    format: meta.format, shape, summary, localeColumns: locale, hasDisplayTimes: display,
+    format: meta.format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display,
     structuralRejects: groupRejects(itemRejects, unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
     rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => rec, unit,
   });
@@ -226,6 +232,7 @@ interface Finish {
   shape: TableShape;
   summary: ScanSummary;
   localeColumns: number[];
+  styles: Map<number, TimeStyle>;
   hasDisplayTimes: boolean;
   structuralRejects: RejectGroup[];
   skipped: SkipGroup[];
@@ -246,7 +253,7 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
     displayOffsetMinutes: req.displayOffsetMinutes ?? 0, hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
     engineFile: f.engineFile, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
   };
-  internals.set(source, { summary: f.summary, localeColumns: f.localeColumns });
+  internals.set(source, { summary: f.summary, localeColumns: f.localeColumns, styles: f.styles });
   applyTimeStats(source, f.structuralRejects, f.badTimePosition);
   source.notes = notesFor(source);
   await materialise(ctx.engine, source);
@@ -303,6 +310,7 @@ export async function materialise(engine: Engine, source: LoadedSource): Promise
   await engine.exec(materialiseSql({
     shape: source.shape, ordinal: source.ordinal, candidateTable: source.candidateTable, eventsTable: source.eventsTable,
     displayOffsetMinutes: source.displayOffsetMinutes, dayFirst: (i) => byName.get(source.shape.columns[i]!.name) ?? true,
+    timeStyle: (i) => internals.get(source)?.styles.get(i) ?? 'any',
   }));
 }
 

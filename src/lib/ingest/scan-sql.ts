@@ -31,6 +31,23 @@ function upnExpression(shape: TableShape): string {
   return `CASE WHEN coalesce(${n}, '') = '' THEN '' WHEN coalesce(${d}, '') = '' THEN ${n} ELSE ${d} || '\\' || ${n} END`;
 }
 
+/** How a datetime column's values are written, judged from a sample; `any` tries every style per value. */
+export type TimeStyle = 'iso' | 'display' | 'locale' | 'any';
+
+/**
+ * Ticks of a time column. A known style calls only its own parser: the full macro expands to a large expression,
+ * and binding it for every datetime column costs more than the scan of a small file.
+ */
+export function ticksSql(expr: string, style: TimeStyle, dayFirst: boolean, offsetMinutes: number): string {
+  const off = sqlInt(offsetMinutes);
+  switch (style) {
+    case 'iso': return `lh_iso_ticks(${expr})`;
+    case 'display': return `lh_display_ticks(${expr}, ${off})`;
+    case 'locale': return `lh_locale_ticks(${expr}, ${dayFirst})`;
+    case 'any': return `lh_ticks(${expr}, ${dayFirst}, ${off})`;
+  }
+}
+
 export interface ScanOptions {
   relation: string;
   recordExpr: string;
@@ -40,6 +57,7 @@ export interface ScanOptions {
   /** Datetime columns whose values look locale-style: gather evidence for their day order. */
   localeColumns: number[];
   displayOffsetMinutes: number;
+  timeStyle: (columnIndex: number) => TimeStyle;
   /** The detections' candidate filter over canonical column names. */
   prefilter: string;
   candidateTable: string;
@@ -51,8 +69,8 @@ const MAX_FIRST = 5;
 
 export function scanStatements(o: ScanOptions): string[] {
   const t = col(o.shape.timeIndex);
-  const off = sqlInt(o.displayOffsetMinutes);
-  const mf = o.mainLocale ? `lh_ticks(${t}, false, ${off})` : 'lh_t_df';
+  const style = o.timeStyle(o.shape.timeIndex);
+  const mf = o.mainLocale ? ticksSql(t, style, false, o.displayOffsetMinutes) : 'lh_t_df';
   const upn = "AccountUpn IS NOT NULL AND AccountUpn <> ''";
   const localeAggs = o.localeColumns.flatMap((i) => [
     `max(lh_locale_field(${col(i)}, 1)) AS f1_${i}`,
@@ -62,7 +80,7 @@ export function scanStatements(o: ScanOptions): string[] {
   const struct = ['lh_rec', ...o.shape.columns.map((_, i) => col(i))].map((c) => `${sqlString(c)}: ${c}`).join(', ');
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH src AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
-canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, lh_ticks(${t}, true, ${off}) AS lh_t_df FROM src),
+canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
 timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon)
 SELECT count(*)::BIGINT AS n,
   count(*) FILTER (WHERE FileName IN ('net.exe', 'net1.exe'))::BIGINT AS net_rows,
@@ -91,6 +109,7 @@ export interface MaterialiseOptions {
   candidateTable: string;
   eventsTable: string;
   displayOffsetMinutes: number;
+  timeStyle: (columnIndex: number) => TimeStyle;
   /** Day order per datetime column index (locale-style columns only; others ignore it). */
   dayFirst: (columnIndex: number) => boolean;
 }
@@ -101,11 +120,10 @@ export const SEQ_SHIFT = 40;
 /** The source's candidate rows with exact times and canonical columns, as the detections read them. */
 export function materialiseSql(o: MaterialiseOptions): string {
   const t = col(o.shape.timeIndex);
-  const off = sqlInt(o.displayOffsetMinutes);
   const values = o.shape.columns.map((c, i) =>
-    c.type === 'datetime' ? `lh_fmt(lh_ticks(${col(i)}, ${o.dayFirst(i)}, ${off}))` : col(i));
+    c.type === 'datetime' ? `lh_fmt(${ticksSql(col(i), o.timeStyle(i), o.dayFirst(i), o.displayOffsetMinutes)})` : col(i));
   return `CREATE OR REPLACE TABLE ${o.eventsTable} AS
-WITH timed AS (SELECT *, lh_ticks(${t}, ${o.dayFirst(o.shape.timeIndex)}, ${off}) AS lh_time FROM ${o.candidateTable})
+WITH timed AS (SELECT *, ${ticksSql(t, o.timeStyle(o.shape.timeIndex), o.dayFirst(o.shape.timeIndex), o.displayOffsetMinutes)} AS lh_time FROM ${o.candidateTable})
 SELECT ${sqlInt(o.ordinal)}::INTEGER AS lh_src, (${sqlInt(o.ordinal)}::BIGINT << ${SEQ_SHIFT}) + lh_rec::BIGINT AS lh_seq, lh_time,
   ${canonicalSelect(o.shape).join(', ')},
   [${values.join(', ')}]::VARCHAR[] AS lh_values
