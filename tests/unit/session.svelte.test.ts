@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { flushSync } from 'svelte';
+import { Session } from '../../src/lib/state/session.svelte';
+import { createNodeEngine } from '../support/node-engine';
+import type { Engine } from '../../src/lib/engine/engine';
+
+const CSV = [
+  'Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn',
+  '2024-05-09T10:00:00Z,WS1,net.exe,net user,a@x',
+  '2024-05-09T11:00:00Z,WS1,net.exe,net group g /domain,a@x',
+  '2024-05-10T10:00:00Z,WS1,net1.exe,net1 user,b@x',
+].join('\n');
+const file = (name = 'small.csv', text = CSV) => new File([text], name);
+
+let engine: Engine & { close(): void };
+beforeAll(async () => { engine = await createNodeEngine(); });
+afterAll(() => engine.close());
+
+/** A session whose engine becomes available only when `release` is called. */
+function session(ready: Promise<Engine>) {
+  const storage = new Map<string, string>();
+  const fakeStorage = {
+    getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v),
+    removeItem: (k: string) => void storage.delete(k),
+  } as Storage;
+  return { s: new Session({ getEngine: () => ready, storage: fakeStorage, debounceMs: 20 }), storage };
+}
+
+const until = async (cond: () => boolean, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('Session', () => {
+  test('busy turns true in the same task as a file selection and false once results reflect it', async () => {
+    let release!: (e: Engine) => void;
+    const { s } = session(new Promise<Engine>((r) => { release = r; }));
+    s.applyHash('#start=36500d&bin=1d&threshold=2&now=latest', false);
+    expect(s.busy).toBe(false);
+    s.addFiles([file()]);
+    expect(s.busy).toBe(true);
+    // Chosen before the engine is ready: queued, not lost.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.sources.map((x) => x.status)).toEqual(['loading']);
+    expect(s.busy).toBe(true);
+    release(engine);
+    await until(() => !s.busy);
+    expect(s.sources.map((x) => x.status)).toEqual(['ready']);
+    expect(s.result?.alerts.map((a) => [a.account, a.total])).toEqual([['a@x', 2]]);
+  });
+
+  test('a hash change marks results stale at once; only the last of quick changes is shown', async () => {
+    const { s } = session(Promise.resolve(engine));
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    expect(s.result?.alerts).toHaveLength(2);
+    s.applyHash('#start=36500d&threshold=2&now=latest');
+    expect(s.busy).toBe(true);
+    s.applyHash('#start=36500d&threshold=3&now=latest');
+    await until(() => !s.busy);
+    expect(s.resultParams?.threshold).toBe(3);
+    expect(s.result?.alerts).toEqual([]);
+    expect(s.explanation?.largestGroup).toBe(2);
+  });
+
+  test('a failed file is reported by name and the others keep working; removing a source re-runs', async () => {
+    const { s } = session(Promise.resolve(engine));
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file('notes.csv', 'a,b\n1,2\n'), file('good.csv')]);
+    await until(() => !s.busy);
+    expect(s.sources.map((x) => x.status)).toEqual(['failed', 'ready']);
+    const failed = s.sources[0]!;
+    expect(failed.status === 'failed' && failed.problem).toContain('not a DeviceProcessEvents export');
+    expect(s.result?.alerts).toHaveLength(2);
+    s.removeSource(s.sources[1]!.id);
+    expect(s.busy).toBe(true);
+    await until(() => !s.busy);
+    expect(s.loaded).toHaveLength(0);
+    expect(s.result).toBeNull();
+  });
+
+  test('the allowlist is applied before counting and only it is kept in storage', async () => {
+    const { s, storage } = session(Promise.resolve(engine));
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    s.setAllowlist('# helpdesk\nB@X\n');
+    flushSync();
+    expect(s.busy).toBe(true);
+    await until(() => !s.busy);
+    expect(s.result?.alerts.map((a) => a.account)).toEqual(['a@x']);
+    expect([...storage.keys()]).toEqual(['localhunt.allowlist']);
+    expect(storage.get('localhunt.allowlist')).toBe('# helpdesk\nB@X\n');
+  });
+
+  test('now = latest is the latest accepted event; a future one is flagged', async () => {
+    const { s } = session(Promise.resolve(engine));
+    s.addFiles([file('future.csv', 'Timestamp,FileName,ProcessCommandLine,AccountUpn\n2999-01-01T00:00:00Z,net.exe,net user,a@x\n')]);
+    await until(() => !s.busy);
+    expect(s.nowInFuture).toBe(true);
+  });
+});
