@@ -27,10 +27,15 @@ export interface LoadRequest {
 }
 
 /** Source-internal state kept for later re-materialisation (day order flips, display zone). */
-export interface SourceInternals {
+interface SourceInternals {
   summary: ScanSummary;
   localeColumns: number[];
   styles: Map<number, TimeStyle>;
+  /** Rejects found while reading (CSV structure, invalid JSON), before the time column is judged. */
+  structural: RejectGroup[];
+  /** Where the scan's record number n is in the file (data row or line), for messages. */
+  position: (record: number) => number;
+  unit: RejectGroup['unit'];
 }
 const internals = new WeakMap<LoadedSource, SourceInternals>();
 
@@ -253,8 +258,10 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
     displayOffsetMinutes: req.displayOffsetMinutes ?? 0, hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
     engineFile: f.engineFile, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
   };
-  internals.set(source, { summary: f.summary, localeColumns: f.localeColumns, styles: f.styles });
-  applyTimeStats(source, f.structuralRejects, f.badTimePosition);
+  internals.set(source, {
+    summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,
+  });
+  applyTimeStats(source);
   source.notes = notesFor(source);
   await materialise(ctx.engine, source);
   return source;
@@ -265,18 +272,16 @@ function mainDayFirst(source: LoadedSource): boolean {
   return source.dayOrders.find((d) => d.column === name)?.dayFirst ?? true;
 }
 
-const positionsBySource = new WeakMap<LoadedSource, { structural: RejectGroup[]; position: (rec: number) => number }>();
-
-function applyTimeStats(source: LoadedSource, structural: RejectGroup[], position: (rec: number) => number) {
-  positionsBySource.set(source, { structural, position });
-  const { summary } = internals.get(source)!;
+/** Time range and time rejects follow the main column's day order, which the user may flip. */
+function applyTimeStats(source: LoadedSource) {
+  const { summary, structural, position, unit } = internals.get(source)!;
   const main = mainDayFirst(source) ? summary.dayFirst : summary.monthFirst;
   source.minTime = main.min;
   source.maxTime = main.max;
   const timeName = source.shape.columns[source.shape.timeIndex]!.name;
   const bad: RejectGroup[] = main.bad > 0 ? [{
     reason: `unreadable ${timeName} value${summary.badExample ? ` (e.g. "${summary.badExample.slice(0, 60)}")` : ''}`,
-    count: main.bad, first: main.firstBad.map(position), unit: structural[0]?.unit ?? 'data row',
+    count: main.bad, first: main.firstBad.map(position), unit,
   }] : [];
   source.rejected = [...structural, ...bad];
 }
@@ -318,12 +323,11 @@ export async function materialise(engine: Engine, source: LoadedSource): Promise
 export async function reinterpret(engine: Engine, source: LoadedSource, change: { dayOrder?: { column: string; dayFirst: boolean }; displayOffsetMinutes?: number }): Promise<LoadedSource> {
   const next: LoadedSource = { ...source, dayOrders: source.dayOrders.map((d) => ({ ...d })) };
   internals.set(next, internals.get(source)!);
-  const positions = positionsBySource.get(source)!;
   if (change.dayOrder) {
     const d = next.dayOrders.find((o) => o.column === change.dayOrder!.column);
     if (d) { d.dayFirst = change.dayOrder.dayFirst; d.basis = d.basis === 'values' ? 'values' : 'default'; }
   }
-  applyTimeStats(next, positions.structural, positions.position);
+  applyTimeStats(next);
   if (change.displayOffsetMinutes !== undefined) {
     // Display-style values move by the change of zone; the scan's min/max are shifted the same way.
     const delta = BigInt(change.displayOffsetMinutes - source.displayOffsetMinutes) * 600_000_000n;
