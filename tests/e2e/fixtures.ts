@@ -20,6 +20,20 @@ export const test = base.extend<{ requests: string[] }>({
 
 export { expect };
 
+/**
+ * Record every value #results' aria-busy takes from now on, so a test can prove it turned "true" even when the
+ * work is too quick for polling to see.
+ */
+export async function watchBusy(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __busy: string[] };
+    w.__busy = [];
+    const el = document.querySelector('section#results')!;
+    new MutationObserver(() => w.__busy.push(el.getAttribute('aria-busy') ?? '')).observe(el, { attributes: true, attributeFilter: ['aria-busy'] });
+  });
+  return () => page.evaluate(() => (window as unknown as { __busy: string[] }).__busy);
+}
+
 /** Wait until the page has finished reacting to the last input (the contract's busy signal). */
 export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, { timeout: 90_000, polling: 50 });

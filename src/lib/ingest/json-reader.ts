@@ -96,6 +96,7 @@ export async function readJsonDocument(file: Blob): Promise<{ meta: JsonMeta; it
       }
       (value[resultsKey] as unknown[]).forEach((v, i) => itemsOf(v, i + 1, items, flags));
     } else {
+      meta = { format: 'JSON lines' }; // one row object on one line
       itemsOf(value, 1, items, flags);
     }
   } else {

@@ -140,14 +140,18 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
   await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}`);
   await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}_scan`);
-  const rejectedRows = rejects.map((r) => Number(r.line) - 1);
-  const rejected = groupRejects(rejects.map((r) => ({
-    reason: CSV_ERRORS[String(r.error_type)] ?? String(r.error_message), position: Number(r.line) - 1,
-  })), 'data row');
+  // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers records (header = 1).
+  const byRow = new Map<number, string>();
+  for (const r of rejects) {
+    const row = Number(r.line) - 1;
+    if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[String(r.error_type)] ?? String(r.error_message));
+  }
+  const rejectedRows = [...byRow.keys()].sort((a, b) => a - b);
+  const rejected = groupRejects(rejectedRows.map((row) => ({ reason: byRow.get(row)!, position: row })), 'data row');
   const format: SourceFormat = rawHeader.some((h) => stripUtcSuffix(h).utc) ? 'Sentinel / Log Analytics CSV' : 'Defender Advanced Hunting CSV';
   return finish(ctx, req, {
     format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
-    rowsRead: summary.rows + rejects.length, engineFile, candidateTable,
+    rowsRead: summary.rows + rejectedRows.length, engineFile, candidateTable,
     badTimePosition: (rec) => acceptedToDataRow(rec, rejectedRows), unit: 'data row',
   });
 }

@@ -40,14 +40,15 @@ export async function sniff(file: Blob): Promise<Sniffed> {
   if (first === '[') return { kind: 'json-document' };
   if (first === '{') {
     const lineEnd = text.indexOf('\n', start);
-    const firstLine = text.slice(start, lineEnd < 0 ? undefined : lineEnd);
+    // No line break in the prefix: one document (an API response saved on one line), read whole.
+    if (lineEnd < 0) return { kind: 'json-document' };
     try {
-      JSON.parse(firstLine);
-      return { kind: 'json-lines' };
+      JSON.parse(text.slice(start, lineEnd));
     } catch {
-      // A pretty-printed document, or a one-line document longer than the prefix.
-      return lineEnd < 0 && !isWholeFile ? { kind: 'json-lines' } : { kind: 'json-document' };
+      return { kind: 'json-document' }; // pretty-printed
     }
+    const onlyLine = isWholeFile && text.slice(lineEnd).trim() === '';
+    return onlyLine ? { kind: 'json-document' } : { kind: 'json-lines' };
   }
   const lineEnd = text.search(/\r?\n/);
   const delimiter = guessDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));

@@ -88,7 +88,8 @@ export class Session {
     this.settings = settings;
     this.settingsProblems = problems;
     this.hashRevision++;
-    if (run) this.requestRun(0);
+    // Debounced like an edit: a script may rewrite the hash several times in a row.
+    if (run) this.requestRun();
   }
 
   /** Files are on their way (a fetch of the sample, a drop being read): results are stale from now. */
