@@ -2,14 +2,21 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 /**
- * Every browser test goes through this fixture: it records every request the context makes (pages and workers)
- * and fails the test on any request to another origin, or to the app's own origin for a DuckDB extension.
+ * Every browser test goes through this fixture: it records every request the context makes (pages, workers and
+ * the service worker) and fails the test on any request to another origin, on any request to the app's own origin
+ * for a DuckDB extension, and on any Content-Security-Policy violation the page reports.
  */
 export const test = base.extend<{ requests: string[] }>({
   requests: [async ({ context, baseURL }, use) => {
     const seen: string[] = [];
+    const violations: string[] = [];
     context.on('request', (r) => seen.push(r.url()));
+    context.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
     await use(seen);
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
     const origin = new URL(baseURL!).origin;
     const foreign = seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
     const extensions = seen.filter((u) => /duckdb[-_]?extension|\.duckdb_extension/i.test(u));

@@ -414,7 +414,7 @@ describe('files that are not exports fail with a clear message', () => {
     ['DeviceProcessEvents.xlsx', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, ...utf8('[Content_Types].xml')]), /zip|xlsx/i],
     ['export.csv.gz', new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4b, 0x4c]), /gzip/i],
     ['net.exe', new Uint8Array([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00]), /binary/i],
-    ['utf16.csv', new Uint8Array([0xff, 0xfe, ...[...'Timestamp,FileName'].flatMap((c) => [c.charCodeAt(0), 0])]), /UTF-16/],
+    ['utf16be.csv', new Uint8Array([0xfe, 0xff, ...[...'Timestamp,FileName'].flatMap((c) => [0, c.charCodeAt(0)])]), /UTF-16 big-endian/],
     ['truncated.json', utf8('{\n  "Schema": [\n    { "Name": "Timestamp", "Type": "DateTime" },\n'), /JSON/],
     ['other-tables.jsonl', utf8(readFileSync(fixtureUrl('streaming.jsonl'), 'utf8').split('\n')
       .filter((l) => l.includes('DeviceNetworkEvents') || l.includes('DeviceLogonEvents')).join('\n')), /DeviceProcessEvents/],
@@ -427,6 +427,26 @@ describe('files that are not exports fail with a clear message', () => {
       const problem = (s as FailedSource).problem;
       expect(problem.trim().length).toBeGreaterThan(10);
       expect(problem).toMatch(message);
+    });
+  }
+});
+
+describe('UTF-16 LE with a byte-order mark (as Windows PowerShell writes) loads like UTF-8', () => {
+  const utf16le = (text: string) => {
+    const out = new Uint8Array(2 + text.length * 2);
+    out.set([0xff, 0xfe]);
+    for (let i = 0; i < text.length; i++) { out[2 + 2 * i] = text.charCodeAt(i) & 0xff; out[3 + 2 * i] = text.charCodeAt(i) >> 8; }
+    return out;
+  };
+  for (const fixture of ['defender-iso.csv', 'api.json', 'rows.jsonl']) {
+    test(fixture, async () => {
+      const text = readFileSync(fixtureUrl(fixture), 'utf8').replace(/^\uFEFF/, '');
+      const [s] = await loadAll(engine, [{ name: `utf16-${fixture}`, content: utf16le(text) }]);
+      expect(s!.status, s!.status === 'failed' ? s!.problem : '').toBe('ready');
+      const [reference] = await loadAll(engine, [{ name: fixture, content: fixtureBytes(fixture) }]);
+      expect([ready(s).rowsRead, ready(s).netRows, ready(s).rejected]).toEqual([ready(reference).rowsRead, ready(reference).netRows, ready(reference).rejected]);
+      const params = fixtureJson<TestParams>(`${stem(fixture)}.params.json`);
+      expect(await exportOf([s!], params)).toEqual(await exportOf([reference!], params));
     });
   }
 });

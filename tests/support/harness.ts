@@ -39,6 +39,9 @@ export function runParams(p: TestParams): RunParams {
   return { cutoff: startOfDay(now - start), binTicks: bin, threshold: p.threshold ?? 10, allowlist: p.allowlist ?? [] };
 }
 
+/** Run the detection over exactly these sources (the events view is refreshed to hold only them). */
 export async function detect(engine: Engine, sources: (LoadedSource | FailedSource)[], p: TestParams) {
-  return runDetection(engine, netDiscovery, runParams(p), sources.filter((s): s is LoadedSource => s.status === 'ready'));
+  const ready = sources.filter((s): s is LoadedSource => s.status === 'ready');
+  await refreshEventsView(engine, ready);
+  return runDetection(engine, netDiscovery, runParams(p), ready);
 }

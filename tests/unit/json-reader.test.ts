@@ -49,7 +49,7 @@ describe('sniffing by content, not extension', () => {
     ['Timestamp,FileName\n1,2', 'csv'], ['\ufeffTimestamp;FileName\n1;2', 'csv'], ['', 'unsupported'], ['   \n ', 'unsupported'],
   ])('%j → %s', async (content, expected) => expect(await kind(content)).toBe(expected));
   test.each([
-    [[0x50, 0x4b, 0x03, 0x04, 1, 2], 'ZIP'], [[0x1f, 0x8b, 8, 0], 'gzip'], [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], '.evtx'], [[0xff, 0xfe, 0x54, 0], 'UTF-16'],
+    [[0x50, 0x4b, 0x03, 0x04, 1, 2], 'ZIP'], [[0x1f, 0x8b, 8, 0], 'gzip'], [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], '.evtx'], [[0xfe, 0xff, 0, 0x54], 'UTF-16 big-endian'],
   ])('binary %j is named', async (bytes, word) => {
     const s = await sniff(new Blob([new Uint8Array(bytes)]));
     expect(s.kind === 'unsupported' && s.problem).toContain(word);

@@ -66,14 +66,16 @@ export function itemsOf(value: unknown, position: number, out: JsonItem[], meta:
   out.push({ position, row: value });
 }
 
-export async function readJsonDocument(file: Blob): Promise<{ meta: JsonMeta; items: JsonItem[] }> {
+export async function readJsonDocument(file: Blob, encoding: 'utf-8' | 'utf-16le' = 'utf-8'): Promise<{ meta: JsonMeta; items: JsonItem[] }> {
   if (file.size > MAX_JSON_DOCUMENT_BYTES) {
     throw new Error(`this single JSON document is ${(file.size / 1024 ** 3).toFixed(2)} GB; at most 1 GB can be read whole. ` +
       'Export it as JSON lines (one row per line), which is streamed, or split it.');
   }
   let value: unknown;
   try {
-    value = JSON.parse(await file.text());
+    let text = new TextDecoder(encoding).decode(await file.arrayBuffer());
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    value = JSON.parse(text);
   } catch (e) {
     throw new Error(`not valid JSON: ${(e as Error).message}`);
   }
@@ -107,9 +109,9 @@ export async function readJsonDocument(file: Blob): Promise<{ meta: JsonMeta; it
 }
 
 /** Stream JSON lines in batches; a line that is not valid JSON is rejected with its line number. */
-export async function* readJsonLines(file: Blob, batchRows: number): AsyncGenerator<JsonBatch & { streaming: boolean }> {
+export async function* readJsonLines(file: Blob, batchRows: number, encoding: 'utf-8' | 'utf-16le' = 'utf-8'): AsyncGenerator<JsonBatch & { streaming: boolean }> {
   const reader = file.stream().getReader();
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new TextDecoder(encoding);
   let carry = '';
   let line = 0;
   let bytesRead = 0;

@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/engine';
 import { sqlString } from '../sql/quote';
 import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
-import { sniff } from './sniff';
+import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
 import { col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
@@ -49,9 +49,9 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
     const sniffed = await sniff(req.file);
     switch (sniffed.kind) {
       case 'unsupported': return fail(sniffed.problem);
-      case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample);
+      case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample, sniffed.encoding);
       case 'json-document': {
-        const { meta, items } = await readJsonDocument(req.file);
+        const { meta, items } = await readJsonDocument(req.file, sniffed.encoding);
         return await loadJson(ctx, req, meta, (async function* () {
           for (let i = 0; i < items.length; i += JSON_BATCH_ROWS) yield items.slice(i, i + JSON_BATCH_ROWS);
         })());
@@ -59,7 +59,7 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
       case 'json-lines': {
         const meta: JsonMeta = { format: 'JSON lines' };
         return await loadJson(ctx, req, meta, (async function* () {
-          for await (const batch of readJsonLines(req.file, JSON_BATCH_ROWS)) {
+          for await (const batch of readJsonLines(req.file, JSON_BATCH_ROWS, sniffed.encoding)) {
             if (batch.streaming) meta.format = 'Defender streaming API JSON';
             ctx.onProgress?.(`read ${(batch.bytesRead / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
             yield batch.items;
@@ -106,9 +106,10 @@ const CSV_ERRORS: Record<string, string> = {
   'UNTERMINATED QUOTES': 'a quoted field that never ends',
   'LINE SIZE OVER MAXIMUM': 'a row longer than 16 MB',
   'INVALID UNICODE': 'text that is not valid UTF-8',
+  'INVALID ENCODING': 'text that is not valid UTF-8',
 };
 
-async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][]) {
+async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][], encoding: TextEncoding) {
   const header = uniqueNames(rawHeader);
   const recognised = recogniseProcessTable(header);
   if (!recognised.ok) return { status: 'failed', id: req.id, name: req.name, size: req.file.size, problem: recognised.problem } as FailedSource;
@@ -117,7 +118,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   await ctx.engine.registerFile(engineFile, req.file);
   const rejectsTable = `lh_rejects_${req.id}`;
   const columns = header.map((_, i) => `${sqlString(col(i))}: 'VARCHAR'`).join(', ');
-  const relation = `read_csv(${sqlString(engineFile)}, header = true, auto_detect = false, delim = ${sqlString(delimiter)},
+  const relation = `read_csv(${sqlString(engineFile)}, encoding = ${encoding === 'utf-16le' ? "'utf-16'" : "'utf-8'"}, header = true, auto_detect = false, delim = ${sqlString(delimiter)},
     quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,
     store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)})`;
   const firstValue = (i: number) => sample.map((r) => r[i]).find((v) => v !== undefined && v.trim() !== '' && v !== 'Invalid date');
@@ -292,6 +293,7 @@ function applyTimeStats(source: LoadedSource) {
 
 function notesFor(s: LoadedSource): string[] {
   const notes: string[] = [];
+  if (s.rowsRead === 0) notes.push('The file has a header but no data rows.');
   const timeName = s.shape.columns[s.shape.timeIndex]!.name;
   notes.push(s.variant === 'sentinel'
     ? `Sentinel variant: the detection reads ${timeName}.`

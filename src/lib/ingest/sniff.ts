@@ -1,10 +1,12 @@
 import { guessDelimiter, parseCsvPrefix } from './csv-text';
 
 /** Recognise a file by its content, never its extension. */
+export type TextEncoding = 'utf-8' | 'utf-16le';
+
 export type Sniffed =
-  | { kind: 'csv'; delimiter: string; header: string[]; sample: string[][] }
-  | { kind: 'json-document' }
-  | { kind: 'json-lines' }
+  | { kind: 'csv'; encoding: TextEncoding; delimiter: string; header: string[]; sample: string[][] }
+  | { kind: 'json-document'; encoding: TextEncoding }
+  | { kind: 'json-lines'; encoding: TextEncoding }
   | { kind: 'unsupported'; problem: string };
 
 export const SNIFF_BYTES = 1 << 20;
@@ -25,30 +27,32 @@ export async function sniff(file: Blob): Promise<Sniffed> {
       return { kind: 'unsupported', problem: `this is ${what}; this version reads CSV and JSON exports (unpack it first)` };
     }
   }
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { kind: 'unsupported', problem: 'the file is UTF-16 text; save it as UTF-8 and load it again' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { kind: 'unsupported', problem: 'the file is UTF-16 big-endian text; save it as UTF-8 (or UTF-16 LE) and load it again' };
   }
-  if (bytes.subarray(0, 4096).includes(0)) return { kind: 'unsupported', problem: 'the file is binary, not a text export' };
+  // Windows PowerShell's Export-Csv and Out-File write UTF-16 LE with a byte-order mark.
+  const encoding: TextEncoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : 'utf-8';
+  if (encoding === 'utf-8' && bytes.subarray(0, 4096).includes(0)) return { kind: 'unsupported', problem: 'the file is binary, not a text export' };
 
   const isWholeFile = file.size <= SNIFF_BYTES;
   // A prefix may end inside a multi-byte character; the replacement character it leaves is past anything we read.
-  let text = new TextDecoder('utf-8').decode(bytes);
+  let text = new TextDecoder(encoding).decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const start = text.search(/\S/);
   if (start < 0) return { kind: 'unsupported', problem: 'the file holds only white space' };
   const first = text[start];
-  if (first === '[') return { kind: 'json-document' };
+  if (first === '[') return { kind: 'json-document', encoding };
   if (first === '{') {
     const lineEnd = text.indexOf('\n', start);
     // No line break in the prefix: one document (an API response saved on one line), read whole.
-    if (lineEnd < 0) return { kind: 'json-document' };
+    if (lineEnd < 0) return { kind: 'json-document', encoding };
     try {
       JSON.parse(text.slice(start, lineEnd));
     } catch {
-      return { kind: 'json-document' }; // pretty-printed
+      return { kind: 'json-document', encoding }; // pretty-printed
     }
     const onlyLine = isWholeFile && text.slice(lineEnd).trim() === '';
-    return onlyLine ? { kind: 'json-document' } : { kind: 'json-lines' };
+    return onlyLine ? { kind: 'json-document', encoding } : { kind: 'json-lines', encoding };
   }
   const lineEnd = text.search(/\r?\n/);
   const delimiter = guessDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));
@@ -57,5 +61,5 @@ export async function sniff(file: Blob): Promise<Sniffed> {
   if (!header || header.length < 2) {
     return { kind: 'unsupported', problem: 'not a recognised export: neither JSON nor a CSV file with a header row' };
   }
-  return { kind: 'csv', delimiter, header, sample: records.slice(1) };
+  return { kind: 'csv', encoding, delimiter, header, sample: records.slice(1) };
 }

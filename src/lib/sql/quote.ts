@@ -1,8 +1,9 @@
 /** The only way values from outside (logs, the user, the URL) get into SQL text. */
 
+/** A string literal. Log values may hold NUL, which SQL text cannot: it is spliced in with chr(0). */
 export function sqlString(value: string): string {
-  if (value.includes('\0')) throw new Error('NUL characters cannot be used in SQL text');
-  return `'${value.replaceAll("'", "''")}'`;
+  const literal = `'${value.replaceAll("'", "''")}'`;
+  return value.includes('\0') ? `(${literal.split('\0').join("' || chr(0) || '")})` : literal;
 }
 
 export function sqlIdent(name: string): string {

@@ -4,9 +4,10 @@ import type { LoadedSource, SourceEntry } from '../ingest/source';
 import { combinedPrefilter, DETECTIONS } from '../detections/registry';
 import { countedEvents, runDetection, stageCounts, type CountedEvent, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
-import { cutoffFor, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
+import { cutoffFor, DEFAULT_SETTINGS, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
 import { ticksFromEpochMs } from '../time/ticks';
-import { loadAllowlistText, parseAllowlist, saveAllowlistText } from './allowlist';
+import { forgetStoredSettings, loadAllowlistText, parseAllowlist, saveAllowlistText } from './allowlist';
+import { fingerprint } from '../ingest/fingerprint';
 
 export interface Explanation {
   stages: StageCount[];
@@ -57,6 +58,8 @@ export class Session {
   private requested = 0;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
+  /** Content fingerprint → id of the source that holds it, so a file dropped twice is counted once. */
+  private fingerprints = new Map<string, number>();
 
   constructor(options: SessionOptions) {
     this.options = options;
@@ -127,6 +130,15 @@ export class Session {
       this.sources = [...this.sources, { status: 'loading', id, name, size: file.size, progress: 'waiting for the engine' }];
       this.pendingLoads++;
       void this.withEngine(async (engine) => {
+        if (!this.sources.some((s) => s.id === id)) return;
+        const print = await fingerprint(file, name);
+        const twin = this.sources.find((s) => s.id === this.fingerprints.get(print) && s.status !== 'failed');
+        if (twin) {
+          this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size,
+            problem: `the same file as "${twin.name}", which is already loaded: not counted again` } : s));
+          return;
+        }
+        this.fingerprints.set(print, id);
         this.patchLoading(id, 'reading');
         const done = await loadSource(
           { engine, prefilter: combinedPrefilter(), onProgress: (text) => this.patchLoading(id, text) },
@@ -149,6 +161,32 @@ export class Session {
 
   private patchLoading(id: number, progress: string) {
     this.sources = this.sources.map((s) => (s.id === id && s.status === 'loading' ? { ...s, progress } : s));
+  }
+
+  /**
+   * Drop every loaded file, engine table and setting (the allowlist, the parameters). Nothing of the logs stays in
+   * this tab or in the browser's storage afterwards.
+   */
+  forgetEverything(writeHash: (hash: string) => void): void {
+    this.busy = true;
+    const loaded = this.loaded;
+    this.sources = [];
+    this.fingerprints.clear();
+    this.allowlistText = '';
+    forgetStoredSettings(this.options.storage);
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.settingsProblems = [];
+    this.hashRevision++;
+    writeHash(settingsToHash(this.settings));
+    this.result = null;
+    this.explanation = null;
+    this.runError = null;
+    void this.withEngine(async (engine) => {
+      await refreshEventsView(engine, []);
+      for (const s of loaded) await unloadSource(engine, s);
+      await engine.exec('DROP TABLE IF EXISTS lh_scan');
+      await engine.exec('DROP TABLE IF EXISTS lh_stage');
+    }).finally(() => this.requestRun(0));
   }
 
   removeSource(id: number): void {
