@@ -6,19 +6,24 @@ import { readFileSync } from 'node:fs';
  * the service worker) and fails the test on any request to another origin, on any request to the app's own origin
  * for a DuckDB extension, and on any Content-Security-Policy violation the page reports.
  */
-export const test = base.extend<{ requests: string[] }>({
-  requests: [async ({ context, baseURL }, use) => {
+/** A host name tests use on purpose to prove the policy blocks it; nothing else may be exempt. */
+export const CSP_PROBE = 'csp-probe.invalid';
+
+export const test = base.extend<{ requests: string[]; allowedOrigins: string[] }>({
+  allowedOrigins: [[], { option: true }],
+  requests: [async ({ context, baseURL, allowedOrigins }, use) => {
     const seen: string[] = [];
     const violations: string[] = [];
     context.on('request', (r) => seen.push(r.url()));
-    context.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    context.on('console', (m) => { if (/Content Security Policy/i.test(m.text()) && !m.text().includes(CSP_PROBE)) violations.push(m.text()); });
     await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
     });
     await use(seen);
     expect(violations, 'Content-Security-Policy violations').toEqual([]);
-    const origin = new URL(baseURL!).origin;
-    const foreign = seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
+    const origins = new Set([new URL(baseURL!).origin, ...allowedOrigins]);
+    const foreign = seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:')
+      && !origins.has(new URL(u).origin) && new URL(u).hostname !== CSP_PROBE);
     const extensions = seen.filter((u) => /duckdb[-_]?extension|\.duckdb_extension/i.test(u));
     expect(foreign, 'requests to other origins').toEqual([]);
     expect(extensions, 'requests for DuckDB extensions').toEqual([]);
