@@ -1,19 +1,52 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { viteSingleFile } from 'vite-plugin-singlefile';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
+import { finishSingleFile } from './src/build/single-file.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const require = createRequire(import.meta.url);
 
-export default defineConfig({
+const shared: UserConfig = {
   // Relative base: dist/ works from any static server under any sub-path.
   base: './',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+};
+
+/** `vite build --mode single-file`: the same app as one HTML file for file:// (see src/lib/platform/single-file.ts). */
+const singleFile: UserConfig = {
+  ...shared,
+  publicDir: false,
+  resolve: { alias: { '#platform': here('./src/lib/platform/single-file.ts') } },
+  plugins: [
+    svelte(),
+    viteSingleFile({ removeViteModuleLoader: true }),
+    finishSingleFile({
+      wasmPath: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'),
+      samplePath: here('./public/sample/contoso-DeviceProcessEvents.csv'),
+      sampleName: 'contoso-DeviceProcessEvents.csv',
+      faviconPath: here('./public/favicon.svg'),
+      outFile: here('./dist/LocalHunt.html'),
+    }),
+  ],
+  build: { ...shared.build, outDir: here('./node_modules/.cache/localhunt-single-file'), emptyOutDir: true },
+};
+
+const served: UserConfig = {
+  ...shared,
+  resolve: { alias: { '#platform': here('./src/lib/platform/served.ts') } },
   plugins: [
     svelte(),
     {
-      // The same policy as a meta tag, so it holds whatever server (or none) delivers the page.
+      // The same policy as a meta tag, so it holds whatever server delivers the page.
       name: 'localhunt-csp-meta',
       transformIndexHtml: (html) => html.replace('<!--CSP-->', `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`),
     },
@@ -24,6 +57,7 @@ export default defineConfig({
       manifest: false,
       workbox: {
         globPatterns: ['**/*.{html,js,css,wasm,svg,csv}'],
+        globIgnores: ['LocalHunt.html'],
         // Workbox skips files over 2 MiB by default; the engine's wasm is ~34 MB.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         cleanupOutdatedCaches: true,
@@ -32,14 +66,6 @@ export default defineConfig({
       },
     }),
   ],
-  define: {
-    __APP_VERSION__: JSON.stringify(pkg.version),
-  },
-  build: {
-    target: 'es2022',
-    chunkSizeWarningLimit: 2048,
-  },
-  worker: { format: 'es' },
   server: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   test: {
@@ -49,4 +75,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
   },
-});
+};
+
+export default defineConfig(({ mode }) => (mode === 'single-file' ? singleFile : served));

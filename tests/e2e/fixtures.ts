@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 /** A host name tests use on purpose to prove the policy blocks it; nothing else may be exempt. */
 export const CSP_PROBE = 'csp-probe.invalid';
 
-export const test = base.extend<{ requests: string[]; allowedOrigins: string[] }>({
+export const test = base.extend<{ requests: string[]; allowedOrigins: string[]; fileOnly: boolean }>({
   allowedOrigins: [[], { option: true }],
-  requests: [async ({ context, baseURL, allowedOrigins }, use) => {
+  /** For LocalHunt.html on file://: only file:, blob: and data: URLs may be requested at all. */
+  fileOnly: [false, { option: true }],
+  requests: [async ({ context, baseURL, allowedOrigins, fileOnly }, use) => {
     const seen: string[] = [];
     const violations: string[] = [];
     context.on('request', (r) => seen.push(r.url()));
@@ -22,8 +24,10 @@ export const test = base.extend<{ requests: string[]; allowedOrigins: string[] }
     await use(seen);
     expect(violations, 'Content-Security-Policy violations').toEqual([]);
     const origins = new Set([new URL(baseURL!).origin, ...allowedOrigins]);
-    const foreign = seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:')
-      && !origins.has(new URL(u).origin) && new URL(u).hostname !== CSP_PROBE);
+    const foreign = fileOnly
+      ? seen.filter((u) => !/^(file|blob|data):/i.test(u))
+      : seen.filter((u) => /^[a-z]+:/i.test(u) && !u.startsWith('data:') && !u.startsWith('blob:')
+        && !origins.has(new URL(u).origin) && new URL(u).hostname !== CSP_PROBE);
     const extensions = seen.filter((u) => /duckdb[-_]?extension|\.duckdb_extension/i.test(u));
     expect(foreign, 'requests to other origins').toEqual([]);
     expect(extensions, 'requests for DuckDB extensions').toEqual([]);

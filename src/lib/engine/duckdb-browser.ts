@@ -1,8 +1,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
-// Only the single-threaded "eh" bundle, served from the app's own files: every current browser has wasm
-// exceptions, and the threaded bundle cannot read dropped files (stack-notes §5).
-import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+// Only the single-threaded "eh" bundle: every current browser has wasm exceptions, and the threaded bundle cannot
+// read dropped files (stack-notes §5). Where its files come from depends on the build (`#platform`).
+import { engineAssets } from '#platform';
 import type { Engine } from './engine';
 import { arrowToRows } from './arrow-rows';
 import { setupStatements } from './setup';
@@ -20,17 +19,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 async function start(onProgress: (text: string) => void): Promise<Engine> {
   onProgress('starting the engine worker');
-  const worker = new Worker(new URL(ehWorkerUrl, location.href).href);
+  const { worker, wasmUrl, extensionRepository } = await engineAssets();
   try {
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     onProgress('loading the engine (wasm)');
-    await withTimeout(db.instantiate(new URL(ehWasmUrl, location.href).href), START_TIMEOUT_MS, 'Loading the DuckDB engine');
+    await withTimeout(db.instantiate(wasmUrl), START_TIMEOUT_MS, 'Loading the DuckDB engine');
     await db.open({ query: { castBigIntToDouble: false, castDecimalToDouble: true } });
     const conn = await db.connect();
     onProgress('preparing');
-    // Never a request for an extension: autoloading is off, and the repository is a same-origin path that
-    // would fail cleanly if anything ever asked for one.
-    for (const sql of setupStatements(new URL('no-extensions', location.href).href)) await conn.query(sql);
+    // Never a request for an extension: autoloading is off, and the repository answers locally if anything asks.
+    for (const sql of setupStatements(extensionRepository)) await conn.query(sql);
     return {
       async registerFile(name, file) {
         await db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
