@@ -1,8 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type UserConfig } from 'vite';
 import base from './vite.config.ts';
 
 // The real-samples suite reads ../shared/samples, which a fresh clone does not have; it is a separate command.
+const served = (base as (env: { mode: string; command: 'serve' | 'build' }) => UserConfig)({ mode: 'test', command: 'serve' });
 export default defineConfig({
-  ...base,
-  test: { ...base.test, include: ['tests/samples/**/*.test.ts'] },
+  ...served,
+  test: { ...served.test, include: ['tests/samples/**/*.test.ts'] },
 });

@@ -47,7 +47,7 @@ test('log text is shown as text and exported with formulas neutralised', async (
   await page.getByRole('button', { name: 'Show what was counted for @evil' }).click();
   await settled(page);
   await expect(page.locator('table.commands code')).toHaveText(hostile);
-  await expect(page.locator('table.events')).toContainText('<b>WS1</b>');
+  await expect(page.getByRole('table', { name: 'Counted events' })).toContainText('<b>WS1</b>');
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('img').count()).toBe(0);
   const text = await exportCsv(page);

@@ -1,6 +1,6 @@
 import type { Cell, Engine, Row } from '../engine/engine';
 import type { LoadedSource } from '../ingest/source';
-import { sqlInt, sqlString, sqlStringList } from '../sql/quote';
+import { sqlInt, sqlString } from '../sql/quote';
 import { starColumns, suffixedNames, tupleValues } from './output';
 import type { Alert, Detection, DetectionResult, JsonCell, OrderedRecord, RunParams } from './types';
 import { parseInstant } from '../time/ticks';
@@ -8,12 +8,27 @@ import { parseInstant } from '../time/ticks';
 /** Code-unit order, the order JavaScript's `<` gives: exports and tests sort the same way. */
 export const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The allowlist as a condition on AccountUpn: case-insensitive, `*` matches any run of characters. Entries are
+ * user text: they become escaped literals, and LIKE's own wildcards in them are escaped.
+ */
+export function allowlistCondition(entries: readonly string[], column = 'AccountUpn'): string {
+  if (entries.length === 0) return 'false';
+  const terms = entries.map((entry) => {
+    const lower = entry.toLowerCase();
+    if (!lower.includes('*')) return `lower(${column}) = ${sqlString(lower)}`;
+    const pattern = lower.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
+    return `lower(${column}) LIKE ${sqlString(pattern)} ESCAPE '\\'`;
+  });
+  return `coalesce(${terms.join(' OR ')}, false)`;
+}
+
 export function bindSql(template: string, params: RunParams): string {
   const values: Record<string, string> = {
     cutoff: sqlInt(params.cutoff),
     bin: sqlInt(params.binTicks),
     threshold: sqlInt(params.threshold),
-    allowlist: sqlStringList(params.allowlist.map((a) => a.toLowerCase())),
+    allowlisted: `(${allowlistCondition(params.allowlist)})`,
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = values[name];
@@ -46,7 +61,7 @@ export async function runDetection(engine: Engine, detection: Detection, params:
   const columns = [...leading, ...firstNames, ...secondNames];
   const byOrdinal = new Map(sources.map((s) => [s.ordinal, s]));
 
-  const alerts: Alert[] = rows.map((row) => {
+  const all = rows.map((row) => {
     const commands = (Array.isArray(row.ExecutedCommands) ? row.ExecutedCommands : []).map(String).sort(byCodeUnit);
     const account = String(row[meta.groupKey] ?? '');
     const bin = String(row.lh_bin);
@@ -74,33 +89,38 @@ export async function runDetection(engine: Engine, detection: Detection, params:
       counts: Object.fromEntries(COUNT_COLUMNS.map((c) => [c, Number(row[c])])),
       commands,
       record,
+      suppressed: row.lh_suppressed === true,
     };
   });
-  alerts.sort((a, b) => byCodeUnit(a.bin, b.bin) || byCodeUnit(a.account, b.account));
-  return { alerts, columns, binColumn, mixedVariants, sql };
+  all.sort((a, b) => byCodeUnit(a.bin, b.bin) || byCodeUnit(a.account, b.account));
+  const strip = ({ suppressed: _, ...alert }: Alert & { suppressed: boolean }): Alert => alert;
+  return {
+    alerts: all.filter((a) => !a.suppressed).map(strip),
+    suppressed: all.filter((a) => a.suppressed).map(strip),
+    columns, binColumn, mixedVariants, sql,
+  };
 }
 
-export interface CountedEvent {
-  time: string;
-  device: string;
-  fileName: string;
-  commandLine: string;
-  parentFileName: string;
-  parentCommandLine: string;
-  action: string;
+/** The columns of an event row, as grids and evidence exports show them. */
+export const EVENT_COLUMNS = ['Timestamp', 'DeviceName', 'FileName', 'ProcessCommandLine', 'InitiatingProcessFileName',
+  'InitiatingProcessCommandLine', 'AccountDomain', 'AccountName', 'AccountUpn'] as const;
+export type EventRow = Record<string, string>;
+
+const text = (v: Cell | undefined) => (v === null || v === undefined ? '' : String(v));
+
+export function eventRows(rows: Row[], extra: readonly string[] = []): EventRow[] {
+  return rows.map((r) => Object.fromEntries([...EVENT_COLUMNS, ...extra].map((c) => [c, text(r[c])])));
 }
+
+const EVENT_SELECT = `lh_fmt(lh_time) AS Timestamp, ${EVENT_COLUMNS.slice(1).join(', ')}`;
 
 /** The rows one alert counted, in time order (then source order). */
-export async function countedEvents(engine: Engine, detection: Detection, params: RunParams, alert: Alert): Promise<CountedEvent[]> {
-  const sql = withStages(detection, params, `SELECT lh_fmt(lh_time) AS t, DeviceName, FileName, ProcessCommandLine,
-    InitiatingProcessFileName, InitiatingProcessCommandLine, NetActionType
-  FROM counted WHERE ${detection.meta.groupKey} = ${sqlString(alert.account)} AND (lh_time // {{bin}}) * {{bin}} = ${sqlInt(alert.binTicks)}
+export async function countedEvents(engine: Engine, detection: Detection, params: RunParams, alert: Alert, suppressed = false): Promise<EventRow[]> {
+  const stage = suppressed ? 'with_account' : 'counted';
+  const sql = withStages(detection, params, `SELECT ${EVENT_SELECT}, NetActionType
+  FROM ${stage} WHERE ${detection.meta.groupKey} = ${sqlString(alert.account)} AND (lh_time // {{bin}}) * {{bin}} = ${sqlInt(alert.binTicks)}
   ORDER BY lh_time, lh_seq`);
-  const text = (v: Cell | undefined) => (v === null || v === undefined ? '' : String(v));
-  return (await engine.query(sql)).map((r: Row) => ({
-    time: text(r.t), device: text(r.DeviceName), fileName: text(r.FileName), commandLine: text(r.ProcessCommandLine),
-    parentFileName: text(r.InitiatingProcessFileName), parentCommandLine: text(r.InitiatingProcessCommandLine), action: text(r.NetActionType),
-  }));
+  return eventRows(await engine.query(sql), ['NetActionType']);
 }
 
 export interface StageCount {

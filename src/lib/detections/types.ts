@@ -62,6 +62,8 @@ export interface Alert {
 
 export interface DetectionResult {
   alerts: Alert[];
+  /** Groups that reached the threshold but whose account is on the allowlist: shown apart, never exported as alerts. */
+  suppressed: Alert[];
   columns: string[];
   binColumn: 'Timestamp' | 'TimeGenerated';
   mixedVariants: boolean;

@@ -1,9 +1,9 @@
-import type { Engine } from '../engine/engine';
+import type { Engine, Row } from '../engine/engine';
 import { sqlString } from '../sql/quote';
 import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
-import { col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, type TimeStyle } from './scan-sql';
+import { canonicalSelect, col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, RejectGroup, SkipGroup, SourceFormat } from './source';
 
@@ -36,7 +36,14 @@ interface SourceInternals {
   /** Where the scan's record number n is in the file (data row or line), for messages. */
   position: (record: number) => number;
   unit: RejectGroup['unit'];
+  /** How to read the whole source again (for queries beyond the candidates, such as "around this alert"). */
+  reread: Reread;
 }
+
+/** A CSV is read again from its registered file; JSON from the File (it is not kept in the engine). */
+export type Reread =
+  | { kind: 'csv'; relation: string }
+  | { kind: 'json'; file: Blob; format: 'document' | 'lines'; encoding: TextEncoding; columns: string[] };
 const internals = new WeakMap<LoadedSource, SourceInternals>();
 
 const JSON_BATCH_ROWS = 20_000;
@@ -52,9 +59,7 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
       case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample, sniffed.encoding);
       case 'json-document': {
         const { meta, items } = await readJsonDocument(req.file, sniffed.encoding);
-        return await loadJson(ctx, req, meta, (async function* () {
-          for (let i = 0; i < items.length; i += JSON_BATCH_ROWS) yield items.slice(i, i + JSON_BATCH_ROWS);
-        })());
+        return await loadJson(ctx, req, meta, batchesOf(items), { format: 'document', encoding: sniffed.encoding });
       }
       case 'json-lines': {
         const meta: JsonMeta = { format: 'JSON lines' };
@@ -64,7 +69,7 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
             ctx.onProgress?.(`read ${(batch.bytesRead / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
             yield batch.items;
           }
-        })());
+        })(), { format: 'lines', encoding: sniffed.encoding });
       }
     }
   } catch (e) {
@@ -154,10 +159,12 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
     format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
     rowsRead: summary.rows + rejectedRows.length, engineFile, candidateTable,
     badTimePosition: (rec) => acceptedToDataRow(rec, rejectedRows), unit: 'data row',
+    reread: { kind: 'csv', relation: relation.replace(/store_rejects = true.*\)$/s, 'ignore_errors = true)') },
   });
 }
 
-async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batches: AsyncIterable<JsonItem[]>) {
+async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batches: AsyncIterable<JsonItem[]>,
+  reread: { format: 'document' | 'lines'; encoding: TextEncoding }) {
   const names: string[] = (meta.schema ?? []).map((s) => s.name);
   const index = new Map(names.map((n, i) => [n, i]));
   const schemaTypes = () => names.map((n) => meta.schema?.find((s) => s.name === n)?.type);
@@ -223,6 +230,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
     format: meta.format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display,
     structuralRejects: groupRejects(itemRejects, unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
     rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => rec, unit,
+    reread: { kind: 'json', file: req.file, format: reread.format, encoding: reread.encoding, columns: [...names] },
   });
 }
 
@@ -251,6 +259,11 @@ interface Finish {
   candidateTable: string;
   badTimePosition: (record: number) => number;
   unit: RejectGroup['unit'];
+  reread: Reread;
+}
+
+async function* batchesOf(items: JsonItem[]): AsyncGenerator<JsonItem[]> {
+  for (let i = 0; i < items.length; i += JSON_BATCH_ROWS) yield items.slice(i, i + JSON_BATCH_ROWS);
 }
 
 async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<LoadedSource> {
@@ -265,6 +278,7 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
   };
   internals.set(source, {
     summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,
+    reread: f.reread,
   });
   applyTimeStats(source);
   source.notes = notesFor(source);
@@ -351,6 +365,33 @@ export async function reinterpret(engine: Engine, source: LoadedSource, change: 
   next.notes = notesFor(next);
   await materialise(engine, next);
   return next;
+}
+
+/**
+ * Run `select` (over canonical columns plus lh_time) against every row of a source, not only its candidates.
+ * `select` is SQL with the placeholder {{rows}} for the relation to read from.
+ */
+export async function queryWholeSource(engine: Engine, source: LoadedSource, select: (rows: string) => string): Promise<Row[]> {
+  const inner = internals.get(source)!;
+  const byName = new Map(source.dayOrders.map((d) => [d.column, d.dayFirst]));
+  const t = source.shape.timeIndex;
+  const time = ticksSql(col(t), inner.styles.get(t) ?? 'any', byName.get(source.shape.columns[t]!.name) ?? true, source.displayOffsetMinutes);
+  const canonical = (relation: string) => `(SELECT ${canonicalSelect(source.shape).join(', ')}, ${time} AS lh_time FROM ${relation})`;
+  const reread = inner.reread;
+  if (reread.kind === 'csv') return engine.query(select(canonical(reread.relation)));
+  const out: Row[] = [];
+  const batches = reread.format === 'document'
+    ? batchesOf((await readJsonDocument(reread.file, reread.encoding)).items)
+    : (async function* () { for await (const b of readJsonLines(reread.file, JSON_BATCH_ROWS, reread.encoding)) yield b.items; })();
+  for await (const batch of batches) {
+    const rows = batch.filter((i) => i.row).map((i) => i.row!);
+    if (rows.length === 0) continue;
+    await engine.exec('DROP TABLE IF EXISTS lh_reread');
+    await engine.insertStrings('lh_reread', reread.columns.map((_, i) => col(i)), reread.columns.map((n) => rows.map((r) => cellText(r[n]))), true);
+    out.push(...(await engine.query(select(canonical('lh_reread')))));
+  }
+  await engine.exec('DROP TABLE IF EXISTS lh_reread');
+  return out;
 }
 
 export async function unloadSource(engine: Engine, source: LoadedSource): Promise<void> {

@@ -3,6 +3,7 @@
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { EngineAssets } from './types';
+import HashWorker from '../report/sha256.worker.ts?worker';
 
 export const PLATFORM = 'served' as const;
 
@@ -14,6 +15,9 @@ export async function engineAssets(): Promise<EngineAssets> {
     extensionRepository: new URL('no-extensions', location.href).href,
   };
 }
+
+/** The file-hashing worker, a file of the bundle. */
+export const hashWorker = (): Worker => new HashWorker();
 
 export const SAMPLE_NAME = 'contoso-DeviceProcessEvents.csv';
 

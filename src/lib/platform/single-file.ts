@@ -3,6 +3,7 @@
 // and the worker makes its own blob: URL for it (single-file-notes.md).
 import workerSource from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?raw';
 import type { EngineAssets } from './types';
+import HashWorker from '../report/sha256.worker.ts?worker&inline';
 
 export const PLATFORM = 'single-file' as const;
 
@@ -48,6 +49,9 @@ export async function engineAssets(): Promise<EngineAssets> {
   // A data: URL answers without a request and fails cleanly; anything else crashes the engine on file:// (notes).
   return { worker, wasmUrl, extensionRepository: 'data:,offline' };
 }
+
+/** The file-hashing worker, inlined into the page (a blob: worker). */
+export const hashWorker = (): Worker => new HashWorker();
 
 export const SAMPLE_NAME = 'contoso-DeviceProcessEvents.csv';
 

@@ -2,10 +2,11 @@ import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, unloadSource } from '../ingest/loader';
 import type { LoadedSource, SourceEntry } from '../ingest/source';
 import { combinedPrefilter, DETECTIONS } from '../detections/registry';
-import { countedEvents, runDetection, stageCounts, type CountedEvent, type StageCount } from '../detections/runner';
+import { countedEvents, runDetection, stageCounts, type EventRow, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
 import { cutoffFor, DEFAULT_SETTINGS, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
-import { ticksFromEpochMs } from '../time/ticks';
+import { parseInstant, ticksFromEpochMs, TICKS_PER_MINUTE } from '../time/ticks';
+import { aroundEvents } from '../investigate/around';
 import { forgetStoredSettings, loadAllowlistText, parseAllowlist, saveAllowlistText } from './allowlist';
 import { fingerprint } from '../ingest/fingerprint';
 
@@ -93,6 +94,19 @@ export class Session {
     this.hashRevision++;
     // Debounced like an edit: a script may rewrite the hash several times in a row.
     if (run) this.requestRun();
+  }
+
+  /** "Suppress this account": add it to the allowlist as an exact name. */
+  suppressAccount(account: string): void {
+    if (this.allowlist.some((a) => a.toLowerCase() === account.toLowerCase())) return;
+    const text = this.allowlistText.replace(/\s*$/, '');
+    this.setAllowlist(`${text}${text ? '\n' : ''}${account}\n`);
+  }
+
+  /** Remove the account's exact entries; a wildcard entry that still matches it stays (the user wrote it). */
+  unsuppressAccount(account: string): void {
+    const lines = this.allowlistText.split(/\r?\n/).filter((l) => l.trim().toLowerCase() !== account.toLowerCase());
+    this.setAllowlist(lines.join('\n'));
   }
 
   /** Files are on their way (a fetch of the sample, a drop being read): results are stale from now. */
@@ -251,10 +265,19 @@ export class Session {
     if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
   }
 
+  /** Every loaded process event of the alert's account or devices within ±minutes of its first and last event. */
+  around(alert: Alert, devices: string[], minutes: number): Promise<{ rows: EventRow[]; truncated: boolean }> {
+    const span = BigInt(Math.round(minutes)) * TICKS_PER_MINUTE;
+    const from = (parseInstant(alert.firstEvent) ?? alert.binTicks) - span;
+    const to = (parseInstant(alert.lastEvent) ?? alert.binTicks) + span;
+    const sources = this.loaded;
+    return this.withEngine((engine) => aroundEvents(engine, sources, { account: alert.account, devices, fromTicks: from, toTicks: to, limit: 100_000 }));
+  }
+
   /** The rows an alert counted, queried when it is expanded. */
-  eventsOf(alert: Alert): Promise<CountedEvent[]> {
+  eventsOf(alert: Alert, suppressed = false): Promise<EventRow[]> {
     const params = this.resultParams;
     if (!params) return Promise.resolve([]);
-    return this.withEngine((engine) => countedEvents(engine, this.detection, params, alert));
+    return this.withEngine((engine) => countedEvents(engine, this.detection, params, alert, suppressed));
   }
 }

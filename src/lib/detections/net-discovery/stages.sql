@@ -1,5 +1,5 @@
 -- The KQL's operators before `summarize`, one CTE each, in the query's order. Read by the detection runner,
--- which puts `WITH` in front and binds {{cutoff}}, {{allowlist}} as SQL literals.
+-- which puts `WITH` in front and binds {{cutoff}} and {{allowlisted}} (a condition on AccountUpn) as SQL.
 in_window AS (
   -- | where Timestamp > startofday(ago(StartTime))     strict >, exact 100 ns ticks, no upper bound
   SELECT * FROM lh_events WHERE lh_time > {{cutoff}}
@@ -27,6 +27,7 @@ with_account AS (
   SELECT * FROM discovery WHERE AccountUpn IS NOT NULL AND AccountUpn <> ''
 ),
 counted AS (
-  -- | where AccountUpn !in~ (Allowlist)                   the seed's suggested global allowlist, case-insensitive
-  SELECT * FROM with_account WHERE NOT list_contains({{allowlist}}, lower(AccountUpn))
+  -- | where AccountUpn !in~ (Allowlist)                   the seed's suggested global allowlist, case-insensitive,
+  --                                                       entries may hold * wildcards
+  SELECT * FROM with_account WHERE NOT {{allowlisted}}
 )

@@ -1,9 +1,12 @@
 -- | summarize ... by AccountUpn, bin(Timestamp, BinFormat) | where TotalEvents >= Threshold
+-- Runs over the rows before the allowlist, so that allowlisted accounts that would have alerted can be shown as
+-- suppressed (lh_suppressed); grouping is per account, so the other accounts' counts are the same either way.
 -- Bins are multiples of {{bin}} ticks counted from 0001-01-01 (ticks start there, so no shift is needed).
 -- arg_max / arg_min keep one whole row each; ties on time go to the row latest (arg_max) or earliest (arg_min)
 -- in source order, via lh_seq.
 SELECT
   AccountUpn,
+  {{allowlisted}} AS lh_suppressed,
   lh_fmt((lh_time // {{bin}}) * {{bin}}) AS lh_bin,
   count(*) AS TotalEvents,
   count(*) FILTER (WHERE NetActionType = 'ACCOUNTS') AS TotalAccountsEvents,
@@ -15,6 +18,6 @@ SELECT
   lh_fmt(min(lh_time)) AS FirstEvent,
   arg_max({'src': lh_src, 'ext': [NetActionType], 'values': lh_values}, [lh_time, lh_seq]) AS lh_last,
   arg_min({'src': lh_src, 'ext': [NetActionType], 'values': lh_values}, [lh_time, lh_seq]) AS lh_first
-FROM counted
+FROM with_account
 GROUP BY AccountUpn, (lh_time // {{bin}}) * {{bin}}
 HAVING count(*) >= {{threshold}}
