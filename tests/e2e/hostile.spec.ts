@@ -7,6 +7,14 @@ import { test, expect, settled, exportJson, exportCsv, watchBusy } from './fixtu
  * Every string a log carries is attacker-controlled: field values, CSV header names, JSON keys and file names.
  * The fixtures in tests/fixtures/hostile/ put payloads in all of them, in rows that raise an alert with threshold 1,
  * so the payloads reach the alert table, the drill-down, the sources list and both exports.
+ *
+ * hostile.csv   Defender-shaped CSV, CRLF, 6 net.exe rows (one alert each). Header names with `"`, `\`, markup, a
+ *               formula, RLO and ZWSP. Values: <img onerror>, </script><script>, javascript: URLs, '); DROP TABLE
+ *               lh_events; --, RLO/ZWSP/LRI/PDI/ZWJ/LRM, LF/CR/TAB/ESC/C1/DEL, and cells starting with = + - @ TAB CR.
+ *               The test appends a 7th row with a 100 kB command line.
+ * hostile.json  JSON array of 2 rows (net.exe / net1.exe): keys with `"`, `\`, markup, RLO and a NUL; a NUL in a
+ *               command line; markup, RLO, ZWSP in values.
+ * invalid-utf8.csv  5 rows; data rows 2 and 4 hold bytes that are not UTF-8 (FF FE C3 28; C0 AF ED A0 80).
  */
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/hostile/${name}`, import.meta.url));
@@ -21,6 +29,9 @@ const JS_URL = `javascript:window.__pwned='js'//`;
 /** File names are attacker-controlled too (an attachment, a share): markup and a bidi override that flips `csv.jpg`. */
 const CSV_NAME = `<img src=x onerror=alert(1)>${RLO}gpj.csv`;
 const JSON_NAME = `${SQL}${ZWSP}<script>alert(2)</script>.json`;
+/** A CSV that is not an export: the page names the columns it found, and those names are payloads. */
+const NOT_EXPORT_NAME = 'headers-are-payloads.csv';
+const NOT_EXPORT_HEADER = [`<img src=x onerror="window.__pwned='hdr2'">`, 'Evil"Col\\Name', `a${RLO}b`, `=1+1`];
 /** The generated 100 kB command line: long, no spaces to break at, markup inside. */
 const LONG = `net user ${`<img src=x onerror=alert(3)>${'A'.repeat(73)}`.repeat(1000)}`.slice(0, 100_000);
 const LONG_UPN = 'long@evil.example';
@@ -123,7 +134,11 @@ async function expectInert(page: Page, guard: Guard) {
   await page.waitForTimeout(100); // let any (wrongly) created image fail and fire its handler
   expect(guard.dialogs, 'dialogs opened').toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), 'window.__pwned').toBeUndefined();
-  expect(await page.locator('img, svg, iframe, object, embed, a[href^="javascript:" i]').count(), 'elements from log markup').toBe(0);
+  expect(await page.locator('img, iframe, object, embed, [onerror], [onload], a[href^="javascript:" i]').count(), 'elements from log markup').toBe(0);
+  // Titles and accessible names are log text too: hidden characters must be tokens there as well.
+  const attrs = await page.locator('[title], [aria-label]').evaluateAll((els, re) => els.flatMap((e) => [e.getAttribute('title') ?? '', e.getAttribute('aria-label') ?? ''])
+    .filter((t) => new RegExp(re).test(t)), HIDDEN.source);
+  expect(attrs, 'titles and labels with raw hidden characters').toEqual([]);
   expect(await page.locator('script').evaluateAll((els) => els.filter((e) => /__pwned|alert\(/.test(e.textContent ?? '')).length)).toBe(0);
   const raw = await page.locator('bdi.log').evaluateAll((els, re) => els.map((e) => e.textContent ?? '').filter((t) => new RegExp(re).test(t)), HIDDEN.source);
   expect(raw, 'log text with raw hidden characters').toEqual([]);
@@ -133,7 +148,7 @@ async function expectInert(page: Page, guard: Guard) {
 
 async function expectLayoutHolds(page: Page, what: string) {
   const width = page.viewportSize()!.width;
-  for (const selector of ['table.alerts', 'section.sources', 'table.events', 'table.commands']) {
+  for (const selector of ['table.alerts', 'section.sources', 'tr.detail-row table', 'tr.detail-row [role=table]']) {
     const boxes = await page.locator(selector).evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right));
     for (const right of boxes) expect(right, `${selector} right edge (${what})`).toBeLessThanOrEqual(width + 8);
   }
@@ -160,14 +175,22 @@ test('payloads in values, header names, JSON keys and file names show as inert t
   await page.locator('input[type=file]').setInputFiles([
     { name: CSV_NAME, mimeType: 'text/csv', buffer: csv.buffer },
     { name: JSON_NAME, mimeType: 'application/json', buffer: json.buffer },
+    { name: NOT_EXPORT_NAME, mimeType: 'text/csv', buffer: Buffer.from(`${NOT_EXPORT_HEADER.map(csvField).join(',')}\nx,y,z,w\n`) },
   ]);
   await settled(page);
   expect(await busy(), 'the busy signal turned and came back').toEqual(['true', 'false']);
 
-  // Sources list: both loaded, the file names as text with the bidi override and the zero-width space made visible.
+  // Sources list: both exports loaded, the file names as text with the bidi override and the zero-width space made visible.
   const sources = page.getByTestId('source');
-  await expect(sources).toHaveCount(2);
-  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(sources).toHaveCount(3);
+  // A file that is not an export: its message quotes the header names it found, as text.
+  const problem = sources.nth(2).getByRole('alert');
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await expect(problem).toHaveCount(1);
+  const problemText = (await problem.textContent()) ?? '';
+  expect(problemText).toMatch(/^headers-are-payloads\.csv: not a DeviceProcessEvents export/);
+  for (const h of NOT_EXPORT_HEADER) expect(problemText).toContain(shown(h));
+  expect(await problem.locator('span.ctl').allTextContents()).toEqual(['RLO']);
   for (const [i, s] of [csv.source, json.source].entries()) {
     await expectLogText(sources.nth(i).locator('.file-name bdi.log'), s.name, 300);
     await expect(sources.nth(i).getByTestId('rows')).toHaveText(String(s.rows.length));
@@ -187,19 +210,18 @@ test('payloads in values, header names, JSON keys and file names show as inert t
   await expectInert(page, guard);
   await expectLayoutHolds(page, 'alert table');
 
-  // Drill-down of every alert: the command, device, file and parent process as text.
+  // Drill-down of every alert: the command, device, file and parent process as text, wherever the detail shows them.
   for (const r of rows) {
     await expandButton(page, r.AccountUpn!).click();
+    await settled(page);
     const detail = page.locator('tr.detail-row');
     await expect(detail).toHaveCount(1);
-    await expect(detail.locator('table.events tbody tr')).toHaveCount(1);
     await expectLogText(detail.locator('table.commands tbody code bdi.log'), r.ProcessCommandLine!);
-    const cells = detail.locator('table.events tbody tr td');
-    await expectLogText(cells.nth(1).locator('bdi.log'), r.DeviceName ?? '', 200);
-    await expectLogText(cells.nth(2).locator('bdi.log'), r.FileName!, 200);
-    await expectLogText(cells.nth(3).locator('bdi.log'), r.ProcessCommandLine!);
-    await expectLogText(cells.nth(4).locator('bdi.log'), r.InitiatingProcessFileName ?? '', 200);
-    await expect(cells.nth(4)).toHaveAttribute('title', plain(r.InitiatingProcessCommandLine ?? '', 2000));
+    const texts = await detail.locator('bdi.log').allTextContents();
+    for (const field of ['DeviceName', 'FileName', 'ProcessCommandLine', 'InitiatingProcessFileName']) {
+      const v = r[field] ?? '';
+      if (v !== '' && v.length <= 200) expect(texts, `${field} ${JSON.stringify(v)} in the drill-down`).toContain(shown(v));
+    }
     await expectInert(page, guard);
     await expectLayoutHolds(page, `drill-down of ${plain(r.AccountUpn!, 40)}`);
     await page.getByRole('button', { name: `Hide what was counted for ${plain(r.AccountUpn!)}`, exact: true }).click();
@@ -253,8 +275,8 @@ test('Export JSON round-trips every payload exactly; Export CSV neutralises form
     expect(e.TotalEvents).toBe(1);
     for (const c of star) {
       const want = source.columns.includes(c) ? (row[c] ?? '') : '';
-      expect(e[c], `${JSON.stringify(c)} of ${JSON.stringify(row.AccountUpn)}`).toBe(want);
-      expect(e[`${c}1`], `${JSON.stringify(`${c}1`)} of ${JSON.stringify(row.AccountUpn)}`).toBe(want);
+      expect.soft(e[c], `${JSON.stringify(c)} of ${JSON.stringify(row.AccountUpn)}`).toBe(want);
+      expect.soft(e[`${c}1`], `${JSON.stringify(`${c}1`)} of ${JSON.stringify(row.AccountUpn)}`).toBe(want);
     }
   }
   // The long command line and the NUL byte came through whole.
@@ -274,7 +296,7 @@ test('Export JSON round-trips every payload exactly; Export CSV neutralises form
       const v = e[k];
       const cell = record[j]!;
       if (Array.isArray(v)) expect(JSON.parse(cell)).toEqual(v);
-      else expect(cell, `CSV ${JSON.stringify(k)} of ${JSON.stringify(e.AccountUpn)}`).toBe(neutralised(v === null ? '' : String(v)));
+      else expect.soft(cell, `CSV ${JSON.stringify(k)} of ${JSON.stringify(e.AccountUpn)}`).toBe(neutralised(v === null ? '' : String(v)));
     });
   }
   for (const record of records) for (const cell of record) expect(cell, 'a CSV cell a spreadsheet would run').not.toMatch(/^[=+\-@\t\r]/);
@@ -307,23 +329,86 @@ test('a CSV row that is not valid UTF-8 is rejected with its data-row number; th
 test('a raw NUL byte inside a CSV field is shown as a NUL token and exported as is, wherever it is in the file', async ({ page }) => {
   const header = 'Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn\n';
   const filler = Array.from({ length: 80 }, (_, i) => `2024-05-09T09:${String(i % 60).padStart(2, '0')}:00Z,ws0,whoami.exe,whoami /all ${'x'.repeat(40)},pad@example.com\n`).join('');
+  // A NUL in the first 4 kB (the first data row) and one after the first 4 kB; both are ordinary UTF-8 text exports.
   const early = `${header}2024-05-09T10:00:00Z,ws\u00001,net.exe,net user a\u0000b /add,early@example.com\n`;
   const late = `${header}${filler}2024-05-09T10:00:00Z,ws\u00001,net.exe,"net user ""c\u0000d"" /add",late@example.com\n`;
-  expect(Buffer.byteLength(filler)).toBeGreaterThan(4096);
+  expect(Buffer.byteLength(header + filler)).toBeGreaterThan(4096);
   const guard = await openGuarded(page);
   await page.locator('input[type=file]').setInputFiles([
     { name: 'nul-early.csv', mimeType: 'text/csv', buffer: Buffer.from(early) },
     { name: 'nul-late.csv', mimeType: 'text/csv', buffer: Buffer.from(late) },
   ]);
   await settled(page);
-  const problems = await page.getByRole('alert').allTextContents();
-  expect(problems, 'files refused').toEqual([]);
   const rows = (await exportJson(page)) as Record<string, unknown>[];
-  expect(rows.map((r) => [r.AccountUpn, r.DeviceName, r.ProcessCommandLine])).toEqual([
-    ['early@example.com', 'ws\u00001', 'net user a\u0000b /add'],
-    ['late@example.com', 'ws\u00001', 'net user "c\u0000d" /add'],
+  const seen = rows.map((r) => [r.AccountUpn, r.DeviceName, r.ProcessCommandLine]);
+  expect(seen, 'the file with a NUL after its first 4 kB').toContainEqual(['late@example.com', 'ws\u00001', 'net user "c\u0000d" /add']);
+  await expandButton(page, 'late@example.com').click();
+  await expectLogText(page.locator('table.commands tbody code bdi.log'), 'net user "c\u0000d" /add');
+  await expectInert(page, guard);
+  // Known failure (see the report): sniff.ts refuses any file with a NUL byte in its first 4 kB as "binary", so one
+  // NUL an attacker puts in an early field hides the whole export from the detection.
+  expect.soft(await page.getByRole('alert').allTextContents(), 'files refused').toEqual([]);
+  expect.soft(seen, 'the file with a NUL in its first data row').toContainEqual(['early@example.com', 'ws\u00001', 'net user a\u0000b /add']);
+});
+
+test('a value that starts with U+FEFF (zero width no-break space) keeps it, from CSV as from JSON', async ({ page }) => {
+  const csv = 'Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn\n2024-05-09T10:00:00Z,\uFEFFws1,net.exe,"\uFEFFnet user x",bom-csv@example.com\n';
+  const json = JSON.stringify([{ Timestamp: '2024-05-09T10:00:00Z', DeviceName: '\uFEFFws1', FileName: 'net.exe', ProcessCommandLine: '\uFEFFnet user x', AccountUpn: 'bom-json@example.com' }]);
+  const guard = await openGuarded(page);
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'bom-field.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) },
+    { name: 'bom-field.json', mimeType: 'application/json', buffer: Buffer.from(json) },
   ]);
-  await expandButton(page, 'early@example.com').click();
-  await expectLogText(page.locator('table.commands tbody code bdi.log'), 'net user a\u0000b /add');
+  await settled(page);
+  const rows = (await exportJson(page)) as Record<string, unknown>[];
+  const seen = rows.map((r) => [r.AccountUpn, r.DeviceName, r.ProcessCommandLine]);
+  expect(seen.map((r) => r[0])).toEqual(['bom-csv@example.com', 'bom-json@example.com']);
+  await expectInert(page, guard);
+  // Known failure (see the report): DuckDB keeps the character (length('\uFEFFws1') = 4), but apache-arrow decodes
+  // every string cell with a default TextDecoder, which drops a leading U+FEFF; so the page and both exports lose it.
+  expect.soft(seen, 'from JSON').toContainEqual(['bom-json@example.com', '\uFEFFws1', '\uFEFFnet user x']);
+  expect.soft(seen, 'from CSV').toContainEqual(['bom-csv@example.com', '\uFEFFws1', '\uFEFFnet user x']);
+});
+
+test('two accounts that differ only by a leading U+FEFF get two alerts, and the page stays usable', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const csv = ['Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn',
+    '2024-05-09T10:00:00Z,ws1,net.exe,net user x,\uFEFFtwin@example.com',
+    '2024-05-09T10:00:00Z,ws2,net.exe,net user y,twin@example.com'].join('\n');
+  const guard = await openGuarded(page);
+  await page.locator('input[type=file]').setInputFiles({ name: 'twins.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  // Known failure (see the report): both keys decode to "twin@example.com", Svelte throws each_key_duplicate while
+  // rendering the alert table, and the page stays busy for good (exports disabled). Not `settled`: fail in seconds.
+  await expect(page.locator('section#results'), 'the results settle').toHaveAttribute('aria-busy', 'false', { timeout: 10_000 });
+  expect(errors, 'page errors').toEqual([]);
+  await expect(page.getByTestId('alert')).toHaveCount(2);
+  await expect(expandButton(page, '\uFEFFtwin@example.com')).toHaveCount(1);
+  const rows = (await exportJson(page)) as Record<string, unknown>[];
+  expect(rows.map((r) => [r.AccountUpn, r.ExecutedCommands])).toEqual([['twin@example.com', ['net user y']], ['\uFEFFtwin@example.com', ['net user x']]]
+    .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
+  await expectInert(page, guard);
+});
+
+test('one account\'s commands that differ only by a leading U+FEFF: the drill-down opens and lists both', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const csv = ['Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn',
+    '2024-05-09T10:00:00Z,ws1,net.exe,\uFEFFnet user x,dup@example.com',
+    '2024-05-09T10:00:01Z,ws2,net.exe,net user x,dup@example.com'].join('\n');
+  const guard = await openGuarded(page);
+  await page.locator('input[type=file]').setInputFiles({ name: 'dup-commands.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await settled(page);
+  await expandButton(page, 'dup@example.com').click();
+  await settled(page);
+  // Arrow's own text decoder would drop the leading U+FEFF: both commands would read "net user x", and a keyed list
+  // of them would throw. The engine boundary decodes text itself.
+  expect(errors, 'page errors').toEqual([]);
+  await expect(page.getByRole('table', { name: 'Counted events' }).getByRole('row')).toHaveCount(2 + 2);
+  const commands = page.locator('tr.detail-row table.commands tbody code bdi.log');
+  await expect(commands).toHaveCount(2);
+  expect((await commands.allTextContents()).sort()).toEqual(['BOMnet user x', 'net user x']);
+  const rows = (await exportJson(page)) as Record<string, unknown>[];
+  expect(rows[0]!.ExecutedCommands).toEqual(['net user x', '\uFEFFnet user x'].sort());
   await expectInert(page, guard);
 });

@@ -141,3 +141,30 @@ export async function stageCounts(engine: Engine, detection: Detection, params: 
     largestGroup: Number(row?.lh_largest ?? 0),
   };
 }
+
+export interface ChartData {
+  /** Counted events per group (account and bin), for every group, not only those that alerted. */
+  groups: { account: string; bin: string; count: number }[];
+  /** Counted events per time slice and action type. */
+  timeline: { time: string; action: string; count: number }[];
+  sliceTicks: bigint;
+}
+
+const HOUR = 36_000_000_000n;
+
+/** The data behind the charts: small aggregates over the counted rows, computed with each run. */
+export async function chartData(engine: Engine, detection: Detection, params: RunParams, range: { min: bigint; max: bigint } | null): Promise<ChartData> {
+  const key = detection.meta.groupKey;
+  const groups = await engine.query(withStages(detection, params, `SELECT ${key} AS account, lh_fmt((lh_time // {{bin}}) * {{bin}}) AS bin, count(*) AS n
+    FROM counted GROUP BY ALL ORDER BY bin, account`));
+  // About 200 slices across the window, whole hours at least.
+  const span = range ? range.max - (range.min > params.cutoff ? range.min : params.cutoff) : 0n;
+  const slice = span > 200n * HOUR ? ((span / 200n + HOUR - 1n) / HOUR) * HOUR : HOUR;
+  const timeline = await engine.query(withStages(detection, params, `SELECT lh_fmt((lh_time // ${sqlInt(slice)}) * ${sqlInt(slice)}) AS t,
+    NetActionType AS action, count(*) AS n FROM counted GROUP BY ALL ORDER BY t, action`));
+  return {
+    groups: groups.map((r) => ({ account: String(r.account ?? ''), bin: String(r.bin), count: Number(r.n) })),
+    timeline: timeline.map((r) => ({ time: String(r.t), action: String(r.action), count: Number(r.n) })),
+    sliceTicks: slice,
+  };
+}

@@ -150,7 +150,9 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const byRow = new Map<number, string>();
   for (const r of rejects) {
     const row = Number(r.line) - 1;
-    if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[String(r.error_type)] ?? String(r.error_message));
+    // DuckDB files an unterminated quote under UNQUOTED VALUE too; its message tells them apart.
+    const type = /unterminated quote/i.test(String(r.error_message)) ? 'UNTERMINATED QUOTES' : String(r.error_type);
+    if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[type] ?? String(r.error_message));
   }
   const rejectedRows = [...byRow.keys()].sort((a, b) => a - b);
   const rejected = groupRejects(rejectedRows.map((row) => ({ reason: byRow.get(row)!, position: row })), 'data row');

@@ -19,6 +19,16 @@ const MAGIC: [number[], string][] = [
   [[0x28, 0xb5, 0x2f, 0xfd], 'a zstd-compressed file'],
 ];
 
+/**
+ * Binary data is full of NUL and control bytes; a text export has almost none. A single NUL is not enough: a log
+ * value may hold one, and refusing the file for it would let one hostile value hide a whole export.
+ */
+function looksBinary(head: Uint8Array): boolean {
+  let control = 0;
+  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+  return control > Math.max(8, head.length * 0.05);
+}
+
 export async function sniff(file: Blob): Promise<Sniffed> {
   const bytes = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   if (bytes.length === 0) return { kind: 'unsupported', problem: 'the file is empty' };
@@ -32,7 +42,7 @@ export async function sniff(file: Blob): Promise<Sniffed> {
   }
   // Windows PowerShell's Export-Csv and Out-File write UTF-16 LE with a byte-order mark.
   const encoding: TextEncoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : 'utf-8';
-  if (encoding === 'utf-8' && bytes.subarray(0, 4096).includes(0)) return { kind: 'unsupported', problem: 'the file is binary, not a text export' };
+  if (encoding === 'utf-8' && looksBinary(bytes.subarray(0, 4096))) return { kind: 'unsupported', problem: 'the file is binary, not a text export' };
 
   const isWholeFile = file.size <= SNIFF_BYTES;
   // A prefix may end inside a multi-byte character; the replacement character it leaves is past anything we read.

@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, unloadSource } from '../ingest/loader';
 import type { LoadedSource, SourceEntry } from '../ingest/source';
 import { combinedPrefilter, DETECTIONS } from '../detections/registry';
-import { countedEvents, runDetection, stageCounts, type EventRow, type StageCount } from '../detections/runner';
+import { chartData, countedEvents, runDetection, stageCounts, type ChartData, type EventRow, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
 import { cutoffFor, DEFAULT_SETTINGS, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
 import { parseInstant, ticksFromEpochMs, TICKS_PER_MINUTE } from '../time/ticks';
@@ -38,6 +38,7 @@ export class Session {
   engineError = $state<string | null>(null);
   result = $state.raw<DetectionResult | null>(null);
   explanation = $state.raw<Explanation | null>(null);
+  charts = $state.raw<ChartData | null>(null);
   runError = $state<string | null>(null);
   /** The parameters the shown result was computed with. */
   resultParams = $state.raw<RunParams | null>(null);
@@ -48,6 +49,7 @@ export class Session {
 
   readonly loaded = $derived(this.sources.filter((s): s is LoadedSource => s.status === 'ready'));
   readonly latestEvent = $derived(this.loaded.reduce<bigint | null>((m, s) => (s.maxTime !== null && (m === null || s.maxTime > m) ? s.maxTime : m), null));
+  readonly earliestEvent = $derived(this.loaded.reduce<bigint | null>((m, s) => (s.minTime !== null && (m === null || s.minTime < m) ? s.minTime : m), null));
   readonly now = $derived(resolveNow(this.settings.now, this.latestEvent, this.clockMs));
   readonly cutoff = $derived(this.now === null ? null : cutoffFor(this.now, this.settings.startTicks));
   readonly allowlist = $derived(parseAllowlist(this.allowlistText));
@@ -194,6 +196,7 @@ export class Session {
     writeHash(settingsToHash(this.settings));
     this.result = null;
     this.explanation = null;
+    this.charts = null;
     this.runError = null;
     void this.withEngine(async (engine) => {
       await refreshEventsView(engine, []);
@@ -246,20 +249,24 @@ export class Session {
     const sources = this.loaded;
     try {
       const outcome = await this.withEngine(async (engine) => {
-        if (params === null) return { result: null, explanation: null };
+        if (params === null) return { result: null, explanation: null, charts: null };
         const result = await runDetection(engine, this.detection, params, sources);
         const explanation = result.alerts.length === 0 && sources.length > 0 ? await stageCounts(engine, this.detection, params) : null;
-        return { result, explanation };
+        const range = this.latestEvent === null ? null : { min: this.earliestEvent ?? this.latestEvent, max: this.latestEvent };
+        const charts = sources.length > 0 ? await chartData(engine, this.detection, params, range) : null;
+        return { result, explanation, charts };
       });
       if (generation !== this.requested) return;
       this.result = outcome.result;
       this.explanation = outcome.explanation;
+      this.charts = outcome.charts;
       this.resultParams = params;
       this.runError = null;
     } catch (e) {
       if (generation !== this.requested) return;
       this.result = null;
       this.explanation = null;
+      this.charts = null;
       this.runError = (e as Error).message ?? String(e);
     }
     if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
