@@ -25,12 +25,15 @@ const shared: UserConfig = {
 const singleFile: UserConfig = {
   ...shared,
   publicDir: false,
+  // On file:// a module worker from a blob: URL fails to start (opaque origin); a classic one works.
+  worker: { format: 'iife' },
   resolve: { alias: { '#platform': here('./src/lib/platform/single-file.ts') } },
   plugins: [
     svelte(),
     viteSingleFile({ removeViteModuleLoader: true }),
     finishSingleFile({
       wasmPath: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'),
+      workerPath: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js'),
       samplePath: here('./public/sample/contoso-DeviceProcessEvents.csv'),
       sampleName: 'contoso-DeviceProcessEvents.csv',
       faviconPath: here('./public/favicon.svg'),

@@ -11,6 +11,7 @@ import type { Plugin } from 'vite';
  */
 export interface SingleFileOptions {
   wasmPath: string;
+  workerPath: string;
   samplePath: string;
   sampleName: string;
   faviconPath: string;
@@ -37,6 +38,11 @@ export function finishSingleFile(options: SingleFileOptions): Plugin {
       html = html.replace(/href="\.\/favicon\.svg"/, `href="${favicon}"`);
       const executable = [...html.matchAll(/<script(?![^>]*application\/octet-stream)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
       if (executable.length === 0) throw new Error('single-file build: no inline script found');
+      // Inside an inline script the HTML parser still reacts to these: they would cut the script short.
+      for (const code of executable) {
+        const bad = /<!--|<\/?script/i.exec(code);
+        if (bad) throw new Error(`single-file build: the inline script contains "${bad[0]}" near: ${code.slice(Math.max(0, bad.index - 60), bad.index + 40)}`);
+      }
       const hashes = executable.map((code) => `'sha256-${sha256(code).toString('base64')}'`).join(' ');
       // Scripts only by hash; the worker is a blob: URL the page makes; the engine reads blob:/data: URLs only.
       const csp = [
@@ -45,8 +51,11 @@ export function finishSingleFile(options: SingleFileOptions): Plugin {
       ].join('; ');
       html = html.replace('<!--CSP-->', `<meta http-equiv="Content-Security-Policy" content="${csp}" />`);
       const blocks = inert('duckdb-wasm', readFileSync(options.wasmPath)) + '\n' +
+        inert('duckdb-worker', readFileSync(options.workerPath)) + '\n' +
         inert('sample-data', readFileSync(options.samplePath), ` data-name="${options.sampleName}"`);
-      html = html.replace('</body>', `${blocks}\n</body>`);
+      // The last </body>: the app's own code holds that text in strings too.
+      const end = html.lastIndexOf('</body>');
+      html = `${html.slice(0, end)}${blocks}\n${html.slice(end)}`;
       mkdirSync(join(options.outFile, '..'), { recursive: true });
       writeFileSync(options.outFile, html);
       const digest = sha256(html).toString('hex');

@@ -48,4 +48,17 @@ test('opened from disk it does what the served app does: sample, dropped export,
   await settled(page);
   expect(await exportJson(page)).toEqual(JSON.parse(readFileSync(fixture('defender-iso.expected.json'), 'utf8')));
   expect((await exportCsv(page)).split('\r\n')[0]).toMatch(/^FirstEvent,LastEvent,TotalEvents,/);
+
+  // A JSON export too, and the report (its file hashes come from a worker that is itself inlined in the page).
+  await page.getByRole('button', { name: 'Remove defender-iso.csv' }).click();
+  const api = JSON.parse(readFileSync(fixture('api.params.json'), 'utf8')) as typeof params;
+  await page.evaluate((p) => { location.hash = `start=${p.start}&bin=${p.bin}&threshold=${p.threshold}&now=${encodeURIComponent(p.now)}`; }, api);
+  await page.locator('input[type=file]').setInputFiles(fixture('api.json'));
+  await settled(page);
+  expect(await exportJson(page)).toEqual(JSON.parse(readFileSync(fixture('api.expected.json'), 'utf8')));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+  const report = readFileSync((await download.path())!, 'utf8');
+  const sha = createHash('sha256').update(readFileSync(fixture('api.json'))).digest('hex');
+  expect(report).toContain(sha);
+  expect(report).not.toMatch(/<script/i);
 });

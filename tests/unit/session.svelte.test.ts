@@ -103,4 +103,17 @@ describe('Session', () => {
     await until(() => !s.busy);
     expect(s.nowInFuture).toBe(true);
   });
+
+  test('the SQL console reads the candidates and each CSV source with its own column names; bad SQL is a clear error', async () => {
+    const { s } = session(Promise.resolve(engine));
+    const hostileHeader = 'Timestamp,FileName,ProcessCommandLine,AccountUpn,"we""ird\\ name"\n2024-05-09T10:00:00Z,net.exe,net user,a@x,1\n2024-05-09T10:01:00Z,cmd.exe,cmd,a@x,2\n';
+    s.addFiles([file('weird.csv', hostileHeader)]);
+    await until(() => !s.busy);
+    const id = s.loaded[0]!.id;
+    expect((await s.runConsole('SELECT count(*) AS n FROM candidates;')).rows).toEqual([{ n: '1' }]);
+    const all = await s.runConsole(`SELECT "we""ird\\ name" AS w, FileName FROM source_${id} ORDER BY w`);
+    expect(all).toEqual({ columns: ['w', 'FileName'], rows: [{ w: '1', FileName: 'net.exe' }, { w: '2', FileName: 'cmd.exe' }], truncated: false });
+    await expect(s.runConsole('SELEC nonsense')).rejects.toThrow(/syntax error/i);
+    expect((await s.runConsole('SELECT 1 AS one')).rows).toEqual([{ one: '1' }]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Engine, Row } from '../engine/engine';
-import { sqlString } from '../sql/quote';
+import { sqlIdent, sqlString } from '../sql/quote';
 import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
@@ -276,7 +276,7 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
     variant: f.shape.variant, shape: f.shape, rowsRead: f.rowsRead, rejected: [], skipped: f.skipped,
     minTime: null, maxTime: null, netRows: f.summary.netRows, upnNonEmpty: f.summary.upnRows,
     displayOffsetMinutes: req.displayOffsetMinutes ?? 0, hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
-    engineFile: f.engineFile, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
+    engineFile: f.engineFile, reread: f.reread.kind, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
   };
   internals.set(source, {
     summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,
@@ -394,6 +394,14 @@ export async function queryWholeSource(engine: Engine, source: LoadedSource, sel
   }
   await engine.exec('DROP TABLE IF EXISTS lh_reread');
   return out;
+}
+
+/** A view over a CSV source's whole file, with its own column names (for the SQL console); null for JSON sources. */
+export function sourceViewSql(source: LoadedSource, view: string): string | null {
+  const reread = internals.get(source)?.reread;
+  if (reread?.kind !== 'csv') return null;
+  const columns = source.shape.columns.map((c, i) => `${col(i)} AS ${sqlIdent(c.name)}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${sqlIdent(view)} AS SELECT ${columns} FROM ${reread.relation}`;
 }
 
 export async function unloadSource(engine: Engine, source: LoadedSource): Promise<void> {

@@ -59,6 +59,8 @@ export interface LoadedSource {
   notes: string[];
   /** Engine objects owned by this source. */
   engineFile: string | null;
+  /** How the whole source can be read again: from its registered file (csv) or by re-reading the File (json). */
+  reread: 'csv' | 'json';
   candidateTable: string;
   eventsTable: string;
 }
@@ -69,6 +71,8 @@ export interface FailedSource {
   name: string;
   size: number;
   problem: string;
+  /** Set when this is the same file as one already loaded. */
+  duplicateOf?: string;
 }
 
 export interface LoadingSource {

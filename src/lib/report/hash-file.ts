@@ -17,6 +17,14 @@ function ensureWorker(): Worker {
     if (sha256) job.resolve(sha256);
     else job.reject(new Error(error ?? 'hashing failed'));
   };
+  // A worker that cannot start reports only this; fail every waiting job rather than leave it hanging.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    for (const job of pending.values()) job.reject(new Error(`the hashing worker failed: ${event.message || 'it could not start'}`));
+    pending.clear();
+    worker?.terminate();
+    worker = null;
+  };
   return worker;
 }
 

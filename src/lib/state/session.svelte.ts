@@ -1,11 +1,12 @@
 import type { Engine } from '../engine/engine';
-import { loadSource, refreshEventsView, reinterpret, unloadSource } from '../ingest/loader';
+import { loadSource, refreshEventsView, reinterpret, sourceViewSql, unloadSource } from '../ingest/loader';
 import type { LoadedSource, SourceEntry } from '../ingest/source';
 import { combinedPrefilter, DETECTIONS } from '../detections/registry';
 import { chartData, countedEvents, runDetection, stageCounts, type ChartData, type EventRow, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
 import { cutoffFor, DEFAULT_SETTINGS, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
-import { parseInstant, ticksFromEpochMs, TICKS_PER_MINUTE } from '../time/ticks';
+import { formatTicks, parseInstant, ticksFromEpochMs, TICKS_PER_MINUTE } from '../time/ticks';
+import { localTime, shortTime } from '../format';
 import { aroundEvents } from '../investigate/around';
 import { forgetStoredSettings, loadAllowlistText, parseAllowlist, saveAllowlistText } from './allowlist';
 import { fingerprint } from '../ingest/fingerprint';
@@ -43,6 +44,8 @@ export class Session {
   /** The parameters the shown result was computed with. */
   resultParams = $state.raw<RunParams | null>(null);
   busy = $state(false);
+  /** Show times in the viewer's zone instead of UTC (display only: queries, exports and reports stay in UTC). */
+  localTime = $state(false);
   /** Bumped each time settings come from the URL, so edit fields can follow. */
   hashRevision = $state(0);
   clockMs = $state(Date.now());
@@ -63,6 +66,8 @@ export class Session {
   private nextId = 1;
   /** Content fingerprint → id of the source that holds it, so a file dropped twice is counted once. */
   private fingerprints = new Map<string, number>();
+  /** The files themselves, by source id: read again for "around this alert" and hashed for the report. */
+  readonly blobs = new Map<number, Blob>();
 
   constructor(options: SessionOptions) {
     this.options = options;
@@ -96,6 +101,19 @@ export class Session {
     this.hashRevision++;
     // Debounced like an edit: a script may rewrite the hash several times in a row.
     if (run) this.requestRun();
+  }
+
+  /** An instant from the engine (`...Z`), as the page shows it. */
+  time(iso: string | null | undefined): string {
+    return this.localTime ? localTime(iso) : shortTime(iso);
+  }
+
+  timeOfTicks(ticks: bigint | null): string {
+    return ticks === null ? '—' : this.time(formatTicks(ticks));
+  }
+
+  get zoneLabel(): string {
+    return this.localTime ? 'local time' : 'UTC';
   }
 
   /** "Suppress this account": add it to the allowlist as an exact name. */
@@ -143,6 +161,7 @@ export class Session {
       const file = f instanceof Blob ? f : f.file;
       const name = f instanceof File ? f.name : (f as { name: string }).name;
       const id = this.nextId++;
+      this.blobs.set(id, file);
       this.sources = [...this.sources, { status: 'loading', id, name, size: file.size, progress: 'waiting for the engine' }];
       this.pendingLoads++;
       void this.withEngine(async (engine) => {
@@ -151,7 +170,7 @@ export class Session {
         const twin = this.sources.find((s) => s.id === this.fingerprints.get(print) && s.status !== 'failed');
         if (twin) {
           this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size,
-            problem: `the same file as "${twin.name}", which is already loaded: not counted again` } : s));
+            problem: `the same file as "${twin.name}", which is already loaded: not counted again`, duplicateOf: twin.name } : s));
           return;
         }
         this.fingerprints.set(print, id);
@@ -188,6 +207,7 @@ export class Session {
     const loaded = this.loaded;
     this.sources = [];
     this.fingerprints.clear();
+    this.blobs.clear();
     this.allowlistText = '';
     forgetStoredSettings(this.options.storage);
     this.settings = { ...DEFAULT_SETTINGS };
@@ -211,6 +231,7 @@ export class Session {
     if (!entry) return;
     this.busy = true;
     this.sources = this.sources.filter((s) => s.id !== id);
+    this.blobs.delete(id);
     if (entry.status !== 'ready') { this.requestRun(0); return; }
     void this.withEngine(async (engine) => {
       await refreshEventsView(engine, this.loaded);
@@ -279,6 +300,32 @@ export class Session {
     const to = (parseInstant(alert.lastEvent) ?? alert.binTicks) + span;
     const sources = this.loaded;
     return this.withEngine((engine) => aroundEvents(engine, sources, { account: alert.account, devices, fromTicks: from, toTicks: to, limit: 100_000 }));
+  }
+
+  /** Views the SQL console offers: the candidate rows, and each CSV source over its whole file. */
+  consoleViews(): { name: string; about: string }[] {
+    return [
+      { name: 'candidates', about: 'the rows the detections read (net.exe / net1.exe candidates of every source), with exact times' },
+      ...this.loaded.map((s) => ({ name: `source_${s.id}`, about: s.reread === 'csv' ? `${s.name}: every row of the file, its own column names` : `${s.name}: not available (JSON sources are not kept in the engine)` })),
+    ];
+  }
+
+  /** Run the user's SQL over the loaded data; every column comes back as text. */
+  runConsole(sql: string): Promise<{ columns: string[]; rows: Record<string, string>[]; truncated: boolean }> {
+    const body = sql.trim().replace(/;\s*$/, '');
+    const sources = this.loaded;
+    return this.withEngine(async (engine) => {
+      await engine.exec(`CREATE OR REPLACE VIEW candidates AS SELECT lh_fmt(lh_time) AS Time, * EXCLUDE (lh_values, lh_seq, lh_time) FROM lh_events`);
+      for (const s of sources) {
+        const view = sourceViewSql(s, `source_${s.id}`);
+        if (view) await engine.exec(view);
+      }
+      const limit = 100_000;
+      const rows = await engine.query(`SELECT COLUMNS(*)::VARCHAR FROM (${body}) LIMIT ${limit + 1}`);
+      const columns = rows.length ? Object.keys(rows[0]!) : [];
+      const text = rows.slice(0, limit).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] === null || r[c] === undefined ? '' : String(r[c])])));
+      return { columns, rows: text, truncated: rows.length > limit };
+    });
   }
 
   /** The rows an alert counted, queried when it is expanded. */
