@@ -56,3 +56,36 @@ test('log text is shown as text and exported with formulas neutralised', async (
   expect(row).toContain(`"'@evil"`.replaceAll('"', ''));
   expect(row).toContain(`"[""=HYPERLINK`);
 });
+
+test('an undecided day order is flagged with a switch, and flipping it re-reads the times', async ({ page }) => {
+  await page.goto('./#start=36500d&bin=1d&threshold=1&now=latest');
+  await page.locator('input[type=file]').setInputFiles(fixture('sentinel-undecided.csv'));
+  await settled(page);
+  const source = page.getByTestId('source');
+  await expect(source.getByTestId('range')).toHaveText('2026-03-02 11:20:05.777 → 2026-03-05 17:42:10.455');
+  await expect(source).toContainText('no value tells day-first from month-first');
+  const order = source.getByLabel(/TimeGenerated dates read as/);
+  await expect(order).toHaveValue('dmy');
+  const busy = await watchBusy(page);
+  await order.selectOption('mdy');
+  await settled(page);
+  expect(await busy()).toEqual(['true', 'false']);
+  // 05/03/2026 is now 3 May; 02/03 becomes 3 February.
+  await expect(source.getByTestId('range')).toHaveText('2026-02-03 11:20:05.777 → 2026-05-03 17:42:10.455');
+  const rows = (await exportJson(page)) as Record<string, string>[];
+  expect(rows.every((r) => /^2026-(02|05)-0[1-5]T/.test(r.TimeGenerated!))).toBe(true);
+});
+
+test('the zone a display-style export was shown in shifts its times', async ({ page }) => {
+  await page.goto('./#start=36500d&bin=1d&threshold=1&now=latest');
+  await page.locator('input[type=file]').setInputFiles(fixture('defender-display.csv'));
+  await settled(page);
+  const source = page.getByTestId('source');
+  const before = await source.getByTestId('range').textContent();
+  const first = ((await exportJson(page)) as Record<string, string>[])[0]!.FirstEvent!;
+  await source.getByLabel(/Times were displayed in/).selectOption({ label: 'UTC+02:00' });
+  await settled(page);
+  expect(await source.getByTestId('range').textContent()).not.toBe(before);
+  const shifted = ((await exportJson(page)) as Record<string, string>[])[0]!.FirstEvent!;
+  expect(Date.parse(first) - Date.parse(shifted)).toBe(2 * 3600 * 1000);
+});

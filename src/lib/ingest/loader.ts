@@ -44,7 +44,16 @@ interface SourceInternals {
 export type Reread =
   | { kind: 'csv'; relation: string }
   | { kind: 'json'; file: Blob; format: 'document' | 'lines'; encoding: TextEncoding; columns: string[] };
-const internals = new WeakMap<LoadedSource, SourceInternals>();
+/**
+ * Keyed by source id, not by object: the UI keeps sources in reactive state, which hands back proxies, and a
+ * re-interpreted source is a new object for the same file.
+ */
+const byId = new Map<number, SourceInternals>();
+const internals = {
+  get: (s: LoadedSource) => byId.get(s.id),
+  set: (s: LoadedSource, v: SourceInternals) => void byId.set(s.id, v),
+  delete: (s: LoadedSource) => void byId.delete(s.id),
+};
 
 const JSON_BATCH_ROWS = 20_000;
 const LOCALE_SAMPLE = /^\s*\d{1,2}[./-]\d{1,2}[./-]\d{4}/;
@@ -405,6 +414,7 @@ export function sourceViewSql(source: LoadedSource, view: string): string | null
 }
 
 export async function unloadSource(engine: Engine, source: LoadedSource): Promise<void> {
+  internals.delete(source);
   await engine.exec(`DROP TABLE IF EXISTS ${source.eventsTable}`);
   await engine.exec(`DROP TABLE IF EXISTS ${source.candidateTable}`);
   if (source.engineFile) await engine.dropFile(source.engineFile);

@@ -30,7 +30,8 @@ export interface SessionOptions {
  */
 export class Session {
   readonly detection: Detection = DETECTIONS[0]!;
-  sources = $state<SourceEntry[]>([]);
+  /** Replaced, never mutated: raw state keeps the loader's own objects (no proxies). */
+  sources = $state.raw<SourceEntry[]>([]);
   settings = $state<Settings>(settingsFromHash('').settings);
   settingsProblems = $state<string[]>([]);
   allowlistText = $state('');
