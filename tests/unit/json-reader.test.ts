@@ -55,3 +55,17 @@ describe('sniffing by content, not extension', () => {
     expect(s.kind === 'unsupported' && s.problem).toContain(word);
   });
 });
+
+describe('a Defender export of exactly 30,000 rows is flagged as probably truncated', () => {
+  test('30,000 rows', async () => {
+    const { createNodeEngine } = await import('../support/node-engine');
+    const { loadAll } = await import('../support/harness');
+    const engine = await createNodeEngine();
+    const rows = Array.from({ length: 30_000 }, (_, i) => `2024-05-09T00:00:${String(i % 60).padStart(2, '0')}Z,cmd.exe,cmd /c ${i},a@x`);
+    const [s] = await loadAll(engine, [{ name: 'capped.csv', content: ['Timestamp,FileName,ProcessCommandLine,AccountUpn', ...rows].join('\n') }]);
+    expect(s!.status === 'ready' && s!.notes.join(' ')).toContain('Exactly 30,000 rows: the Defender portal stops there');
+    const [t] = await loadAll(engine, [{ name: 'not-capped.csv', content: ['Timestamp,FileName,ProcessCommandLine,AccountUpn', ...rows.slice(1)].join('\n') }]);
+    expect(t!.status === 'ready' && t!.notes.join(' ')).not.toContain('truncated');
+    engine.close();
+  });
+});

@@ -319,6 +319,10 @@ function applyTimeStats(source: LoadedSource) {
 function notesFor(s: LoadedSource): string[] {
   const notes: string[] = [];
   if (s.rowsRead === 0) notes.push('The file has a header but no data rows.');
+  // Advanced Hunting returns at most 30,000 rows in the portal and 100,000 through the API.
+  if (s.rowsRead === 30_000 || s.rowsRead === 100_000) {
+    notes.push(`Exactly ${s.rowsRead.toLocaleString('en-US')} rows: the ${s.rowsRead === 30_000 ? 'Defender portal' : 'hunting API'} stops there, so this export was probably truncated. Export shorter time ranges.`);
+  }
   const timeName = s.shape.columns[s.shape.timeIndex]!.name;
   notes.push(s.variant === 'sentinel'
     ? `Sentinel variant: the detection reads ${timeName}.`
