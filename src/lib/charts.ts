@@ -12,6 +12,15 @@ const TOP_ACCOUNTS = 8;
 /** Observable's categorical palette (Plot's default), with grey kept for "other accounts". */
 const PALETTE = ['#4269d0', '#efb118', '#ff725c', '#6cc5b0', '#3ca951', '#ff8ab7', '#a463f2', '#97bbf5'];
 
+/**
+ * Plot labels its mark groups with aria-label but gives them no role, which ARIA forbids; the chart's own label
+ * and the text alternative beside it carry the meaning.
+ */
+function tidyAria<T extends Element>(chart: T): T {
+  for (const g of chart.querySelectorAll('g[aria-label]')) g.removeAttribute('aria-label');
+  return chart;
+}
+
 export interface ChartText {
   title: string;
   description: string;
@@ -27,6 +36,10 @@ export function countsText(data: ChartData, threshold: number): ChartText {
 }
 
 export function countsChart(data: ChartData, threshold: number): Element {
+  return tidyAria(drawCounts(data, threshold));
+}
+
+function drawCounts(data: ChartData, threshold: number): Element {
   const byAccount = new Map<string, number>();
   for (const g of data.groups) byAccount.set(g.account, Math.max(byAccount.get(g.account) ?? 0, g.count));
   const top = new Set([...byAccount].sort((a, b) => b[1] - a[1]).slice(0, TOP_ACCOUNTS).map(([a]) => a));
@@ -66,6 +79,10 @@ export function histogramText(data: ChartData, threshold: number): ChartText {
 }
 
 export function histogramChart(data: ChartData, threshold: number): Element {
+  return tidyAria(drawHistogram(data, threshold));
+}
+
+function drawHistogram(data: ChartData, threshold: number): Element {
   const exact = new Map<number, number>();
   for (const g of data.groups) exact.set(g.count, (exact.get(g.count) ?? 0) + 1);
   const bars = [...exact].map(([count, groups]) => ({ count, groups }));
@@ -94,6 +111,10 @@ export function timelineText(data: ChartData): ChartText {
 }
 
 export function timelineChart(data: ChartData): Element {
+  return tidyAria(drawTimeline(data));
+}
+
+function drawTimeline(data: ChartData): Element {
   const slice = Number(data.sliceTicks / 10_000n);
   const rows = data.timeline.map((r) => ({ ...r, start: new Date(r.time), end: new Date(new Date(r.time).getTime() + slice) }));
   const t = timelineText(data);

@@ -45,7 +45,9 @@ export async function collectReport(ctx: ReportContext, onProgress: (text: strin
       files.push({ name: s.name, size: s.size, sha256, status: s.duplicateOf ? 'duplicate' : 'failed', problem: s.problem, duplicateOf: s.duplicateOf, decisions: [] });
     }
   }
-  const chart = (title: string, description: string, element: Element) => ({ title, description, svg: (element.tagName.toLowerCase() === 'svg' ? element : element.querySelector('svg') ?? element).outerHTML });
+  // With a legend, Plot returns a <figure> whose first svgs are legend swatches; the chart is the labelled one.
+  const chart = (title: string, description: string, element: Element) => ({ title, description,
+    svg: (element.tagName.toLowerCase() === 'svg' ? element : element.querySelector('svg[aria-label]') ?? element).outerHTML });
   const charts = ctx.charts ? [
     chart(countsText(ctx.charts, ctx.params.threshold).title, countsText(ctx.charts, ctx.params.threshold).description, countsChart(ctx.charts, ctx.params.threshold)),
     chart(histogramText(ctx.charts, ctx.params.threshold).title, histogramText(ctx.charts, ctx.params.threshold).description, histogramChart(ctx.charts, ctx.params.threshold)),
