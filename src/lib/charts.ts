@@ -63,11 +63,26 @@ function drawCounts(data: ChartData, threshold: number): Element {
   });
 }
 
-/** How many account-bins (alerts) each threshold would give. */
-export function alertsByThreshold(data: ChartData): { threshold: number; alerts: number }[] {
-  const max = data.groups.reduce((m, g) => Math.max(m, g.count), 0);
-  const counts = data.groups.map((g) => g.count);
-  return Array.from({ length: max }, (_, i) => ({ threshold: i + 1, alerts: counts.filter((c) => c >= i + 1).length }));
+/**
+ * How many account-bins (alerts) each threshold would give, as the points where that number changes: from
+ * threshold 1 (every group) to one past the largest count (none). One pass over the sorted counts.
+ */
+export function thresholdSteps(data: ChartData): { threshold: number; alerts: number }[] {
+  const counts = data.groups.map((g) => g.count).sort((a, b) => a - b);
+  const points = [{ threshold: 1, alerts: counts.length }];
+  for (let i = 0; i < counts.length;) {
+    const value = counts[i]!;
+    while (i < counts.length && counts[i] === value) i++;
+    points.push({ threshold: value + 1, alerts: counts.length - i });
+  }
+  return points;
+}
+
+/** The alerts a threshold gives: groups whose count reaches it. */
+export function alertsAt(steps: readonly { threshold: number; alerts: number }[], threshold: number): number {
+  let alerts = steps[0]?.alerts ?? 0;
+  for (const s of steps) if (s.threshold <= threshold) alerts = s.alerts; else break;
+  return alerts;
 }
 
 export function histogramText(data: ChartData, threshold: number): ChartText {
@@ -87,19 +102,20 @@ function drawHistogram(data: ChartData, threshold: number): Element {
   for (const g of data.groups) exact.set(g.count, (exact.get(g.count) ?? 0) + 1);
   const bars = [...exact].map(([count, groups]) => ({ count, groups }));
   const t = histogramText(data, threshold);
-  const steps = alertsByThreshold(data);
+  const steps = thresholdSteps(data);
+  const max = steps.at(-1)?.threshold ?? 1;
   return Plot.plot({
     ...BASE,
     ariaLabel: t.title,
     ariaDescription: t.description,
-    x: { label: 'Counted events in an account-bin (threshold)', domain: [0.5, Math.max(threshold, steps.length) + 0.5] },
+    x: { label: 'Counted events in an account-bin (threshold)', domain: [0.5, Math.max(threshold, max) + 0.5] },
     y: { label: 'Account-bins', grid: true, zero: true },
     marks: [
       Plot.rectY(bars, { x1: (d: { count: number }) => d.count - 0.4, x2: (d: { count: number }) => d.count + 0.4, y: 'groups', fill: '#4c78a8', fillOpacity: 0.8 }),
       Plot.line(steps, { x: 'threshold', y: 'alerts', curve: 'step-after', stroke: 'currentColor', strokeWidth: 1.5 }),
       Plot.ruleX([threshold], { stroke: '#d9480f', strokeWidth: 2 }),
       Plot.text([threshold], { x: (d: number) => d, frameAnchor: 'top', dx: 6, textAnchor: 'start', fill: '#d9480f',
-        text: (d: number) => `threshold ${d}: ${data.groups.filter((g) => g.count >= d).length} alerts` }),
+        text: (d: number) => `threshold ${d}: ${alertsAt(steps, d)} alerts` }),
     ],
   });
 }

@@ -39,7 +39,7 @@ describe('allowlist', () => {
   });
   test('the condition is SQL over escaped literals', () => {
     expect(allowlistCondition([])).toBe('false');
-    expect(allowlistCondition(["x'); DROP TABLE t; --"])).toBe("coalesce(lower(AccountUpn) = 'x''); drop table t; --', false)");
+    expect(allowlistCondition(["x'); DROP TABLE t; --"])).toBe("coalesce(lower(AccountUpn) = lower('x''); DROP TABLE t; --'), false)");
   });
   test('parsing: one per line, trimmed, comments and duplicates dropped', () => {
     expect(parseAllowlist('# team\n a@x \r\n\nb@x\na@x\n')).toEqual(['a@x', 'b@x']);

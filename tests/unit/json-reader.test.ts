@@ -14,13 +14,15 @@ describe('JSON reading', () => {
     for await (const b of readJsonLines(new Blob([text]), 2)) batches.push(b);
     expect(batches.length).toBeGreaterThan(1);
     const items = batches.flatMap((b) => b.items);
+    const R = 2 ** 20;
     expect(items).toEqual([
-      { position: 1, row: { a: 1 } },
-      { position: 3, row: { a: 2 } },
-      { position: 4, reject: 'not valid JSON' },
-      { position: 5, row: { a: 3 } },
-      { position: 5, skip: 'other table (AdvancedHunting-DeviceNetworkEvents)' },
-      { position: 6, reject: 'an array where a row object was expected' },
+      { position: 1, record: R, row: { a: 1 } },
+      { position: 3, record: 3 * R, row: { a: 2 } },
+      { position: 4, record: 4 * R, reject: 'not valid JSON' },
+      // Records nested in one line keep their order within it.
+      { position: 5, record: 5 * R + 1, row: { a: 3 } },
+      { position: 5, record: 5 * R + 2, skip: 'other table (AdvancedHunting-DeviceNetworkEvents)' },
+      { position: 6, record: 6 * R, reject: 'an array where a row object was expected' },
     ]);
     expect(batches.at(-1)!.bytesRead).toBe(new TextEncoder().encode(text).length);
     expect(batches.at(-1)!.streaming).toBe(true);
@@ -38,7 +40,7 @@ describe('JSON reading', () => {
     expect(api.meta).toEqual({ format: 'Advanced Hunting API JSON', schema: [{ name: 'Timestamp', type: 'DateTime' }] });
     const graph = await readJsonDocument(new Blob([JSON.stringify({ '@odata.context': 'x', SCHEMA: [{ name: 'A', type: 'String' }], RESULTS: [{ A: 1 }] })]));
     expect(graph.meta.format).toBe('Graph runHuntingQuery JSON');
-    expect(graph.items).toEqual([{ position: 1, row: { A: 1 } }]);
+    expect(graph.items).toEqual([{ position: 1, record: 2 ** 20, row: { A: 1 } }]);
   });
 });
 

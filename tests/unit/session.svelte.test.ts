@@ -116,4 +116,32 @@ describe('Session', () => {
     await expect(s.runConsole('SELEC nonsense')).rejects.toThrow(/syntax error/i);
     expect((await s.runConsole('SELECT 1 AS one')).rows).toEqual([{ one: '1' }]);
   });
+
+  test('removing a source while a run is under way: busy stays true until the result no longer holds it', async () => {
+    // Every query takes a while, so the removal lands in the middle of a run.
+    const slow: Engine = { ...engine, query: async (sql) => { await new Promise((r) => setTimeout(r, 60)); return engine.query(sql); } };
+    const { s } = session(Promise.resolve(slow));
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    expect(s.result?.alerts).toHaveLength(2);
+    s.applyHash('#start=36500d&threshold=1&bin=12h&now=latest');
+    await new Promise((r) => setTimeout(r, 260)); // the debounced run has started
+    s.removeSource(s.sources[0]!.id);
+    const seen: { busy: boolean; alerts: number | undefined }[] = [];
+    await until(() => { seen.push({ busy: s.busy, alerts: s.result?.alerts.length }); return !s.busy; });
+    expect(s.result).toBeNull();
+    expect(seen.filter((x) => !x.busy && x.alerts !== undefined)).toEqual([]);
+  });
+
+  test('"Suppress this account" refuses a name the allowlist would read as a pattern or comment', async () => {
+    const { s } = session(Promise.resolve(engine));
+    s.suppressAccount('svc@contoso.com\n*');
+    expect(s.allowlistText).toBe('');
+    expect(s.suppressProblem).toContain('cannot hold it exactly');
+    for (const bad of ['*@contoso.com', '#admin', ' a@x ']) { s.suppressAccount(bad); expect(s.allowlistText).toBe(''); }
+    s.suppressAccount('a@x');
+    expect(s.allowlistText).toBe('a@x\n');
+    expect(s.suppressProblem).toBeNull();
+  });
 });

@@ -30,14 +30,15 @@ export function starColumns(sources: readonly LoadedSource[], groupKey: string, 
   return out;
 }
 
-/** Kusto's unique naming for the second tuple: `Name1`, or `Name2` when that is taken, and so on. */
-export function suffixedNames(names: readonly string[], taken: ReadonlySet<string>): string[] {
-  const used = new Set(taken);
+/**
+ * Kusto's unique naming (UniqueNameTable.GetOrAddName): a name is kept when free, else it becomes `Name1`, or
+ * `Name2` when that is taken, and so on. `taken` grows with every name handed out.
+ */
+export function uniqueNames(names: readonly string[], taken: Set<string>): string[] {
   return names.map((n) => {
-    let k = 1;
-    while (used.has(`${n}${k}`)) k++;
-    const name = `${n}${k}`;
-    used.add(name);
+    let name = n;
+    for (let k = 1; taken.has(name); k++) name = `${n}${k}`;
+    taken.add(name);
     return name;
   });
 }

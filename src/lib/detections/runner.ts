@@ -1,7 +1,7 @@
 import type { Cell, Engine, Row } from '../engine/engine';
 import type { LoadedSource } from '../ingest/source';
 import { sqlInt, sqlString } from '../sql/quote';
-import { starColumns, suffixedNames, tupleValues } from './output';
+import { starColumns, uniqueNames, tupleValues } from './output';
 import type { Alert, Detection, DetectionResult, JsonCell, OrderedRecord, RunParams } from './types';
 import { parseInstant } from '../time/ticks';
 
@@ -16,9 +16,10 @@ export function allowlistCondition(entries: readonly string[], column = 'Account
   if (entries.length === 0) return 'false';
   const terms = entries.map((entry) => {
     const lower = entry.toLowerCase();
-    if (!lower.includes('*')) return `lower(${column}) = ${sqlString(lower)}`;
+    // Both sides folded by the engine: JavaScript and DuckDB lower-case some letters differently.
+    if (!lower.includes('*')) return `lower(${column}) = lower(${sqlString(entry)})`;
     const pattern = lower.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
-    return `lower(${column}) LIKE ${sqlString(pattern)} ESCAPE '\\'`;
+    return `lower(${column}) LIKE lower(${sqlString(pattern)}) ESCAPE '\\'`;
   });
   return `coalesce(${terms.join(' OR ')}, false)`;
 }
@@ -56,8 +57,11 @@ export async function runDetection(engine: Engine, detection: Detection, params:
   const { meta } = detection;
   const star = starColumns(sources, meta.groupKey, meta.extendedColumns);
   const leading = meta.output.map((c) => (c === '$bin' ? binColumn : c));
-  const firstNames = star.map((c) => c.name);
-  const secondNames = suffixedNames(firstNames, new Set([...leading, ...firstNames]));
+  // Kusto's unique naming over the whole output: a source column named like an output column (TotalEvents) or
+  // repeated by arg_min gets the next free suffix (TotalEvents1, SHA11, ...), never a duplicate key.
+  const taken = new Set(leading);
+  const firstNames = uniqueNames(star.map((c) => c.name), taken);
+  const secondNames = uniqueNames(star.map((c) => c.name), taken);
   const columns = [...leading, ...firstNames, ...secondNames];
   const byOrdinal = new Map(sources.map((s) => [s.ordinal, s]));
 

@@ -12,6 +12,8 @@ export type Cell = string | null;
 export interface JsonItem {
   /** Line number (JSON lines) or 1-based item index (document). */
   position: number;
+  /** Source order: records nested in one line or item (`{"records":[...]}`) follow each other within it. */
+  record: number;
   row?: Record<string, unknown>;
   skip?: string;
   reject?: string;
@@ -44,14 +46,18 @@ function key(obj: Record<string, unknown>, name: string): string | undefined {
 }
 
 /** Expand one JSON value into process-event rows: plain rows, streaming-API records, or `{records:[...]}`. */
-export function itemsOf(value: unknown, position: number, out: JsonItem[], meta: { streaming: boolean }): void {
+/** Records within one line or item: the record number is position × 2^20 + index, so order is kept. */
+export const RECORDS_PER_POSITION = 2 ** 20;
+
+export function itemsOf(value: unknown, position: number, out: JsonItem[], meta: { streaming: boolean }, nested = { index: 0 }): void {
+  const record = position * RECORDS_PER_POSITION + Math.min(nested.index++, RECORDS_PER_POSITION - 1);
   if (!isObject(value)) {
-    out.push({ position, reject: Array.isArray(value) ? 'an array where a row object was expected' : 'not a JSON object' });
+    out.push({ position, record, reject: Array.isArray(value) ? 'an array where a row object was expected' : 'not a JSON object' });
     return;
   }
   const recordsKey = key(value, 'records');
   if (recordsKey && Array.isArray(value[recordsKey])) {
-    for (const r of value[recordsKey] as unknown[]) itemsOf(r, position, out, meta);
+    for (const r of value[recordsKey] as unknown[]) itemsOf(r, position, out, meta, nested);
     return;
   }
   const categoryKey = key(value, 'category');
@@ -59,11 +65,11 @@ export function itemsOf(value: unknown, position: number, out: JsonItem[], meta:
   if (categoryKey && propertiesKey && isObject(value[propertiesKey])) {
     meta.streaming = true;
     const category = String(value[categoryKey]);
-    if (category.toLowerCase() === PROCESS_CATEGORY) out.push({ position, row: value[propertiesKey] as Record<string, unknown> });
-    else out.push({ position, skip: `other table (${category.slice(0, 80)})` });
+    if (category.toLowerCase() === PROCESS_CATEGORY) out.push({ position, record, row: value[propertiesKey] as Record<string, unknown> });
+    else out.push({ position, record, skip: `other table (${category.slice(0, 80)})` });
     return;
   }
-  out.push({ position, row: value });
+  out.push({ position, record, row: value });
 }
 
 export async function readJsonDocument(file: Blob, encoding: 'utf-8' | 'utf-16le' = 'utf-8'): Promise<{ meta: JsonMeta; items: JsonItem[] }> {
@@ -125,7 +131,7 @@ export async function* readJsonLines(file: Blob, batchRows: number, encoding: 'u
     try {
       value = JSON.parse(trimmed);
     } catch {
-      items.push({ position: line, reject: 'not valid JSON' });
+      items.push({ position: line, record: line * RECORDS_PER_POSITION, reject: 'not valid JSON' });
       return;
     }
     itemsOf(value, line, items, flags);

@@ -2,7 +2,7 @@ import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlString } from '../sql/quote';
 import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
-import { readJsonDocument, readJsonLines, cellText, type JsonItem, type JsonMeta } from './json-reader';
+import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
 import { canonicalSelect, col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, RejectGroup, SkipGroup, SourceFormat } from './source';
@@ -190,13 +190,13 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
   let items = 0;
   let candidateColumns = 0;
   for await (const batch of batches) {
-    const rows: { position: number; row: Record<string, unknown> }[] = [];
+    const rows: { record: number; row: Record<string, unknown> }[] = [];
     for (const item of batch) {
       items++;
       if (item.reject) itemRejects.push({ reason: item.reject, position: item.position });
       else if (item.skip) skips.set(item.skip, (skips.get(item.skip) ?? 0) + 1);
       else if (item.row) {
-        rows.push({ position: item.position, row: item.row });
+        rows.push({ record: item.record, row: item.row });
         for (const k of Object.keys(item.row)) if (!index.has(k)) { index.set(k, names.length); names.push(k); }
       }
     }
@@ -213,7 +213,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
       ({ styles, locale, display } = sampleStyles(current, firstValue));
     }
     const values: (string | null)[][] = names.map((n) => rows.map((r) => cellText(r.row[n])));
-    values.push(rows.map((r) => String(r.position)));
+    values.push(rows.map((r) => String(r.record)));
     await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
     await ctx.engine.insertStrings('lh_stage', [...names.map((_, i) => col(i)), 'lh_line'], values, true);
     if (candidateColumns > 0 && names.length > candidateColumns) {
@@ -240,7 +240,7 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
   return finish(ctx, req, {
     format: meta.format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display,
     structuralRejects: groupRejects(itemRejects, unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
-    rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => rec, unit,
+    rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => Math.floor(rec / RECORDS_PER_POSITION), unit,
     reread: { kind: 'json', file: req.file, format: reread.format, encoding: reread.encoding, columns: [...names] },
   });
 }
@@ -278,7 +278,9 @@ async function* batchesOf(items: JsonItem[]): AsyncGenerator<JsonItem[]> {
 }
 
 async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<LoadedSource> {
-  const dayOrders: DayOrder[] = f.localeColumns.map((i) =>
+  // A column judged `any` from an empty sample needs a day order only if the scan met locale-style values in it.
+  const localeColumns = f.localeColumns.filter((i) => f.styles.get(i) === 'locale' || (f.summary.locale.get(i)?.f1 ?? 0) > 0);
+  const dayOrders: DayOrder[] = localeColumns.map((i) =>
     decideDayOrder(f.shape.columns[i]!.name, f.summary.locale.get(i) ?? { f1: 0, f2: 0, ampm: false }));
   const source: LoadedSource = {
     status: 'ready', id: req.id, ordinal: req.ordinal, name: req.name, size: req.file.size, format: f.format,
@@ -413,7 +415,8 @@ export async function queryWholeSource(engine: Engine, source: LoadedSource, sel
 export function sourceViewSql(source: LoadedSource, view: string): string | null {
   const reread = internals.get(source)?.reread;
   if (reread?.kind !== 'csv') return null;
-  const columns = source.shape.columns.map((c, i) => `${col(i)} AS ${sqlIdent(c.name)}`).join(', ');
+  // A header may hold NUL, which no SQL identifier can: it is shown as U+FFFD in the view.
+  const columns = source.shape.columns.map((c, i) => `${col(i)} AS ${sqlIdent(c.name.replaceAll('\0', '\uFFFD'))}`).join(', ');
   return `CREATE OR REPLACE VIEW ${sqlIdent(view)} AS SELECT ${columns} FROM ${reread.relation}`;
 }
 

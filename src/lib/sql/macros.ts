@@ -38,7 +38,7 @@ export const MACROS_SQL = [
      ELSE (CASE WHEN left(z, 1) = '-' THEN -1 ELSE 1 END) * list_transform([replace(substr(z, 2), ':', '')],
        d -> left(d, 2)::INTEGER * 60 + CASE WHEN length(d) >= 4 THEN substr(d, 3, 2)::INTEGER ELSE 0 END)[1] END`,
   `CREATE OR REPLACE MACRO lh_parts_ticks(y, mo, d, h, mi, s, f, zone_minutes) AS
-     lh_secs(y, mo, d, coalesce(nullif(h, ''), '0'), coalesce(nullif(mi, ''), '0'), coalesce(nullif(s, ''), '0'))
+     lh_secs(y, mo, d, CASE WHEN h = '' THEN '0' ELSE h END, coalesce(nullif(mi, ''), '0'), coalesce(nullif(s, ''), '0'))
        * ${TICKS_PER_SECOND} + lh_frac7(f) - zone_minutes::BIGINT * ${TICKS_PER_SECOND * 60n}`,
   // The lambda over a one-element list evaluates regexp_extract once per value.
   `CREATE OR REPLACE MACRO lh_iso_ticks(s) AS list_transform([regexp_extract(s, '${ISO_RE}', ${PARTS})],

@@ -61,6 +61,7 @@ export class Session {
 
   private readonly options: SessionOptions;
   private engineQueue: Promise<unknown> = Promise.resolve();
+  /** Loads and other engine changes (remove, forget, re-interpret) not finished yet: no result may be shown. */
   private pendingLoads = 0;
   private requested = 0;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
@@ -117,8 +118,20 @@ export class Session {
     return this.localTime ? 'local time' : 'UTC';
   }
 
-  /** "Suppress this account": add it to the allowlist as an exact name. */
+  /** Why the last "Suppress this account" could not be done, if it could not. */
+  suppressProblem = $state<string | null>(null);
+
+  /**
+   * "Suppress this account": add it to the allowlist as an exact name. The name is log text: one that the line
+   * format would read as something else (a line break, a `*` wildcard, a `#` comment, spaces that are trimmed)
+   * is refused rather than turned into a pattern.
+   */
   suppressAccount(account: string): void {
+    this.suppressProblem = null;
+    if (/[\r\n*]/.test(account) || account.startsWith('#') || account.trim() !== account || account === '') {
+      this.suppressProblem = 'This account name holds a line break, a *, a leading # or surrounding spaces, so the allowlist cannot hold it exactly. Add a line by hand if you mean a pattern.';
+      return;
+    }
     if (this.allowlist.some((a) => a.toLowerCase() === account.toLowerCase())) return;
     const text = this.allowlistText.replace(/\s*$/, '');
     this.setAllowlist(`${text}${text ? '\n' : ''}${account}\n`);
@@ -204,7 +217,6 @@ export class Session {
    * this tab or in the browser's storage afterwards.
    */
   forgetEverything(writeHash: (hash: string) => void): void {
-    this.busy = true;
     const loaded = this.loaded;
     this.sources = [];
     this.fingerprints.clear();
@@ -219,36 +231,48 @@ export class Session {
     this.explanation = null;
     this.charts = null;
     this.runError = null;
-    void this.withEngine(async (engine) => {
+    this.mutate(async (engine) => {
       await refreshEventsView(engine, []);
       for (const s of loaded) await unloadSource(engine, s);
       await engine.exec('DROP TABLE IF EXISTS lh_scan');
       await engine.exec('DROP TABLE IF EXISTS lh_stage');
-    }).finally(() => this.requestRun(0));
+    });
+  }
+
+  /**
+   * Change what is loaded. Results go stale at once: any run already under way is superseded (it may not show
+   * its result or clear the busy signal), and the next run starts only after the change.
+   */
+  private mutate(work: (engine: Engine) => Promise<void>): void {
+    this.busy = true;
+    this.requested++;
+    this.pendingLoads++;
+    void this.withEngine(work).catch(() => {}).finally(() => {
+      this.pendingLoads--;
+      this.requestRun(0);
+    });
   }
 
   removeSource(id: number): void {
     const entry = this.sources.find((s) => s.id === id);
     if (!entry) return;
-    this.busy = true;
     this.sources = this.sources.filter((s) => s.id !== id);
     this.blobs.delete(id);
-    if (entry.status !== 'ready') { this.requestRun(0); return; }
-    void this.withEngine(async (engine) => {
+    this.mutate(async (engine) => {
+      if (entry.status !== 'ready') return;
       await refreshEventsView(engine, this.loaded);
       await unloadSource(engine, entry);
-    }).finally(() => this.requestRun(0));
+    });
   }
 
   reinterpretSource(id: number, change: Parameters<typeof reinterpret>[2]): void {
-    this.busy = true;
-    void this.withEngine(async (engine) => {
+    this.mutate(async (engine) => {
       const current = this.sources.find((s) => s.id === id);
       if (current?.status !== 'ready') return;
       const next = await reinterpret(engine, current, change);
       this.sources = this.sources.map((s) => (s.id === id ? next : s));
       await refreshEventsView(engine, this.loaded);
-    }).finally(() => this.requestRun(0));
+    });
   }
 
   /** Mark results stale now; compute them after `delay` unless another request comes first. */
@@ -319,7 +343,8 @@ export class Session {
       await engine.exec(`CREATE OR REPLACE VIEW candidates AS SELECT lh_fmt(lh_time) AS Time, * EXCLUDE (lh_values, lh_seq, lh_time) FROM lh_events`);
       for (const s of sources) {
         const view = sourceViewSql(s, `source_${s.id}`);
-        if (view) await engine.exec(view);
+        // One view that cannot be made must not take the console down for the others.
+        if (view) await engine.exec(view).catch(() => {});
       }
       const limit = 100_000;
       const rows = await engine.query(`SELECT COLUMNS(*)::VARCHAR FROM (${body}) LIMIT ${limit + 1}`);
