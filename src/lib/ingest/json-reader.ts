@@ -7,7 +7,8 @@ import type { SourceFormat } from './source';
 export const MAX_JSON_DOCUMENT_BYTES = 1024 ** 3;
 export const PROCESS_CATEGORY = 'advancedhunting-deviceprocessevents';
 
-export type Cell = string | null;
+/** A JSON value as a table cell: text, or null. */
+export type TextCell = string | null;
 
 export interface JsonItem {
   /** Line number (JSON lines) or 1-based item index (document). */
@@ -31,7 +32,7 @@ export interface JsonMeta {
 }
 
 /** Text of a JSON value as a table cell: strings as they are, other values as JSON text. */
-export function cellText(value: unknown): Cell {
+export function cellText(value: unknown): TextCell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

@@ -5,9 +5,10 @@
  * engine boundary only as text.
  */
 
+import { TICKS_PER_SECOND, UNIX_EPOCH_TICKS } from '../time/ticks';
+
 /** Seconds between 0001-01-01 and 1970-01-01. */
-export const UNIX_EPOCH_SECONDS = 62135596800n;
-export const TICKS_PER_SECOND = 10_000_000n;
+const UNIX_EPOCH_SECONDS = UNIX_EPOCH_TICKS / TICKS_PER_SECOND;
 
 const MONTHS = "['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec']";
 

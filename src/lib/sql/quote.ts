@@ -17,6 +17,3 @@ export function sqlInt(value: bigint | number): string {
   return text;
 }
 
-export function sqlStringList(values: readonly string[]): string {
-  return values.length ? `[${values.map(sqlString).join(', ')}]` : '[]::VARCHAR[]';
-}
