@@ -417,7 +417,7 @@ describe('files that are not exports fail with a clear message', () => {
     ['utf16be.csv', new Uint8Array([0xfe, 0xff, ...[...'Timestamp,FileName'].flatMap((c) => [0, c.charCodeAt(0)])]), /UTF-16 big-endian/],
     ['truncated.json', utf8('{\n  "Schema": [\n    { "Name": "Timestamp", "Type": "DateTime" },\n'), /JSON/],
     ['other-tables.jsonl', utf8(readFileSync(fixtureUrl('streaming.jsonl'), 'utf8').split('\n')
-      .filter((l) => l.includes('DeviceNetworkEvents') || l.includes('DeviceLogonEvents')).join('\n')), /DeviceProcessEvents/],
+      .filter((l) => l.includes('DeviceNetworkEvents') || l.includes('DeviceLogonEvents')).join('\n')), /no process events \(only other table \(AdvancedHunting-DeviceNetworkEvents/],
     ['one-column.csv', utf8('Timestamp\n2024-10-18T14:36:58Z\n'), /./],
   ];
   for (const [name, content, message] of cases) {

@@ -1,6 +1,8 @@
 import type { Engine } from '../../src/lib/engine/engine';
 import { loadSource, refreshEventsView } from '../../src/lib/ingest/loader';
 import type { FailedSource, LoadedSource } from '../../src/lib/ingest/source';
+import type { ColumnMapping } from '../../src/lib/ingest/schema';
+import { containerKindOf, expandContainer, zipIsWorkbook } from '../../src/lib/ingest/containers';
 import { combinedPrefilter, DETECTIONS } from '../../src/lib/detections/registry';
 import { runDetection } from '../../src/lib/detections/runner';
 import type { RunParams } from '../../src/lib/detections/types';
@@ -11,15 +13,40 @@ export const netDiscovery = DETECTIONS.find((d) => d.meta.id === 'net-discovery'
 
 let nextId = 1;
 
-/** Load files (text or bytes) the way the app does, in order, and refresh the events view. */
-export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0) {
+export interface LoadOptions {
+  /** Answer to every archive password prompt (null: skip). */
+  password?: string | null;
+  /** The mapping form's answer, for tables it is needed for. */
+  mapping?: ColumnMapping;
+  sheet?: string;
+  rememberedMapping?: (signature: string) => ColumnMapping | undefined;
+}
+
+/**
+ * Load files (text or bytes) the way the app does, in order, and refresh the events view. Archives are unpacked
+ * and each member is its own source, as in the page.
+ */
+export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  for (const f of files) {
+  const ctx = { engine, prefilter: combinedPrefilter(), rememberedMapping: options.rememberedMapping };
+  const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
+    loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));
+  };
+  for (const f of files) {
     const blob = new Blob([f.content as BlobPart]);
-    loaded.push(await loadSource({ engine, prefilter: combinedPrefilter() }, { file: blob, name: f.name, id, ordinal: id, displayOffsetMinutes }));
+    const kind = containerKindOf(new Uint8Array(await blob.slice(0, 8).arrayBuffer()));
+    if (kind === 'gzip' || (kind === 'zip' && !(await zipIsWorkbook(blob)))) {
+      for await (const part of expandContainer(blob, f.name, { askPassword: async () => options.password ?? null })) {
+        if (part.kind === 'member') await loadOne(part.file, part.path);
+        else loaded.push({ status: 'failed', id: nextId++, name: part.path, size: 0, problem: part.problem });
+      }
+    } else {
+      await loadOne(blob, f.name);
+    }
   }
-  await refreshEventsView(engine, loaded.filter((s): s is LoadedSource => s.status === 'ready'));
+  const removed = await refreshEventsView(engine, loaded.filter((s): s is LoadedSource => s.status === 'ready'));
+  for (const s of loaded) if (s.status === 'ready') s.removed = removed.get(s.id) ?? { twins: 0, duplicates: 0, net: 0 };
   return loaded;
 }
 
@@ -42,6 +69,7 @@ export function runParams(p: TestParams): RunParams {
 /** Run the detection over exactly these sources (the events view is refreshed to hold only them). */
 export async function detect(engine: Engine, sources: (LoadedSource | FailedSource)[], p: TestParams) {
   const ready = sources.filter((s): s is LoadedSource => s.status === 'ready');
-  await refreshEventsView(engine, ready);
+  const removed = await refreshEventsView(engine, ready);
+  for (const s of ready) s.removed = removed.get(s.id) ?? { twins: 0, duplicates: 0, net: 0 };
   return runDetection(engine, netDiscovery, runParams(p), ready);
 }

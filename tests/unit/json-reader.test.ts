@@ -51,7 +51,12 @@ describe('sniffing by content, not extension', () => {
     ['Timestamp,FileName\n1,2', 'csv'], ['\ufeffTimestamp;FileName\n1;2', 'csv'], ['', 'unsupported'], ['   \n ', 'unsupported'],
   ])('%j → %s', async (content, expected) => expect(await kind(content)).toBe(expected));
   test.each([
-    [[0x50, 0x4b, 0x03, 0x04, 1, 2], 'ZIP'], [[0x1f, 0x8b, 8, 0], 'gzip'], [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], '.evtx'], [[0xfe, 0xff, 0, 0x54], 'UTF-16 big-endian'],
+    [[0x50, 0x4b, 0x03, 0x04, 1, 2], 'zip'], [[0x50, 0x4b, 0x05, 0x06], 'zip'], [[0x1f, 0x8b, 8, 0], 'gzip'], [[0x50, 0x41, 0x52, 0x31, 0], 'parquet'],
+    [[0x3c, 0x45, 0x76, 0x65, 0x6e, 0x74, 0x73, 0x3e], 'xml'],
+  ])('containers and binary tables are recognised: %j → %s', async (bytes, expected) => expect(await kind(new Uint8Array(bytes))).toBe(expected));
+  test.each([
+    [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], '.evtx'], [[0xfe, 0xff, 0, 0x54], 'UTF-16 big-endian'], [[0xd0, 0xcf, 0x11, 0xe0], 'legacy .xls'],
+    [[0x3c, 0x68, 0x74, 0x6d, 0x6c, 0x3e], 'not a Windows event export'],
   ])('binary %j is named', async (bytes, word) => {
     const s = await sniff(new Blob([new Uint8Array(bytes)]));
     expect(s.kind === 'unsupported' && s.problem).toContain(word);

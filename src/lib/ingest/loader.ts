@@ -1,11 +1,17 @@
 import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlString } from '../sql/quote';
-import { recogniseProcessTable, stripUtcSuffix, type TableShape } from './schema';
+import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
-import { canonicalSelect, col, eventsViewSql, materialiseSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
+import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
-import type { DayOrder, FailedSource, LoadedSource, RejectGroup, SkipGroup, SourceFormat } from './source';
+import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
+import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
+import { readWindowsEventXml } from './windows-xml';
+import { readXlsx } from './xlsx-reader';
+import { readParquet } from './parquet-reader';
+import { zipIsWorkbook } from './containers';
+import { createKeysTableSql, droppedSql, eventKeysSql, keysTableName, REMOVED_COUNTS_SQL, windowsKeysInsertSql } from './merge';
 
 /**
  * Reads one file into the engine: recognise it, scan it once for its statistics and candidate rows, then keep only
@@ -16,6 +22,8 @@ export interface LoadContext {
   /** The detections' candidate filter over canonical column names (a generous superset of what they count). */
   prefilter: string;
   onProgress?: (text: string) => void;
+  /** A mapping the user made earlier for a header with this signature, if any. */
+  rememberedMapping?: (signature: string) => ColumnMapping | undefined;
 }
 
 export interface LoadRequest {
@@ -24,6 +32,10 @@ export interface LoadRequest {
   id: number;
   ordinal: number;
   displayOffsetMinutes?: number;
+  /** Read the table with these columns (the mapping form's answer). */
+  mapping?: ColumnMapping;
+  /** A workbook's sheet to read instead of the first. */
+  sheet?: string;
 }
 
 /** Source-internal state kept for later re-materialisation (day order flips, display zone). */
@@ -38,12 +50,25 @@ interface SourceInternals {
   unit: RejectGroup['unit'];
   /** How to read the whole source again (for queries beyond the candidates, such as "around this alert"). */
   reread: Reread;
+  /** Its keys table holds every row (mapped Windows events), not only the candidates. */
+  keysFromAllRows: boolean;
+  events: EventMix | null;
+  remembered: boolean;
 }
 
-/** A CSV is read again from its registered file; JSON from the File (it is not kept in the engine). */
+/** A CSV is read again from its registered file; other formats from the File (they are not kept in the engine). */
 export type Reread =
   | { kind: 'csv'; relation: string }
-  | { kind: 'json'; file: Blob; format: 'document' | 'lines'; encoding: TextEncoding; columns: string[] };
+  | { kind: 'rows'; open: OpenRows; columns: string[] };
+
+/** A batch of row objects from any reader other than CSV (JSON, XML, workbooks, Parquet). */
+export interface RowBatch { items: JsonItem[]; bytesRead: number; streaming?: boolean; sheet?: string; sheets?: string[] }
+export type OpenRows = () => AsyncIterable<RowBatch>;
+
+/** A table whose columns are not recognised: the UI offers the mapping form for it. */
+class UnrecognisedColumns extends Error {
+  constructor(problem: string, readonly mappable: Mappable, readonly sheets?: string[], readonly sheet?: string) { super(problem); }
+}
 /**
  * Keyed by source id, not by object: the UI keeps sources in reactive state, which hands back proxies, and a
  * re-interpreted source is a new object for the same file.
@@ -55,35 +80,72 @@ const internals = {
   delete: (s: LoadedSource) => void byId.delete(s.id),
 };
 
-const JSON_BATCH_ROWS = 20_000;
+const ROW_BATCH = 20_000;
 const LOCALE_SAMPLE = /^\s*\d{1,2}[./-]\d{1,2}[./-]\d{4}/;
 const DISPLAY_SAMPLE = /^\s*[A-Za-z]{3}[A-Za-z]*\.? \d{1,2}, \d{4}/;
 
 export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<LoadedSource | FailedSource> {
-  const fail = (problem: string): FailedSource => ({ status: 'failed', id: req.id, name: req.name, size: req.file.size, problem });
+  const fail = (problem: string, extra: Partial<FailedSource> = {}): FailedSource =>
+    ({ status: 'failed', id: req.id, name: req.name, size: req.file.size, problem, ...extra });
   try {
     const sniffed = await sniff(req.file);
+    const progress = (bytes: number) => ctx.onProgress?.(`read ${(bytes / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
     switch (sniffed.kind) {
       case 'unsupported': return fail(sniffed.problem);
+      case 'gzip': return fail('a gzip-compressed file: drop it into the page, which unpacks it');
       case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample, sniffed.encoding);
       case 'json-document': {
-        const { meta, items } = await readJsonDocument(req.file, sniffed.encoding);
-        return await loadJson(ctx, req, meta, batchesOf(items), { format: 'document', encoding: sniffed.encoding });
+        const { meta } = await readJsonDocument(req.file, sniffed.encoding);
+        const open: OpenRows = async function* () {
+          const { items } = await readJsonDocument(req.file, sniffed.encoding);
+          for (let i = 0; i < items.length; i += ROW_BATCH) yield { items: items.slice(i, i + ROW_BATCH), bytesRead: req.file.size };
+        };
+        return await loadRows(ctx, req, { label: meta.format, schema: meta.schema, unit: meta.format === 'JSON lines' ? 'line' : 'item', open });
       }
       case 'json-lines': {
-        const meta: JsonMeta = { format: 'JSON lines' };
-        return await loadJson(ctx, req, meta, (async function* () {
-          for await (const batch of readJsonLines(req.file, JSON_BATCH_ROWS, sniffed.encoding)) {
-            if (batch.streaming) meta.format = 'Defender streaming API JSON';
-            ctx.onProgress?.(`read ${(batch.bytesRead / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
-            yield batch.items;
-          }
-        })(), { format: 'lines', encoding: sniffed.encoding });
+        const open: OpenRows = () => readJsonLines(req.file, ROW_BATCH, sniffed.encoding);
+        return await loadRows(ctx, req, { label: 'JSON lines', unit: 'line', open, progress });
+      }
+      case 'xml': {
+        const open: OpenRows = () => readWindowsEventXml(req.file, { batchRows: ROW_BATCH, encoding: sniffed.encoding });
+        return await loadRows(ctx, req, { label: 'Windows event XML', unit: 'line', open, progress });
+      }
+      case 'parquet': {
+        const open: OpenRows = () => readParquet(req.file, { batchRows: ROW_BATCH });
+        return await loadRows(ctx, req, { label: 'Parquet', unit: 'data row', open, progress });
+      }
+      case 'zip': {
+        if (!(await zipIsWorkbook(req.file))) return fail('a zip archive: drop it into the page, which unpacks it and loads each file in it');
+        const open: OpenRows = () => readXlsx(req.file, { sheet: req.sheet, batchRows: ROW_BATCH });
+        return await loadRows(ctx, req, { label: 'Excel workbook', unit: 'line', open, progress });
       }
     }
   } catch (e) {
+    if (e instanceof UnrecognisedColumns) return fail(e.message, { mappable: e.mappable, sheets: e.sheets, sheet: e.sheet });
     return fail((e as Error).message ?? String(e));
   }
+}
+
+/**
+ * Recognise a table by its column names: the user's mapping for this file, else a known schema, else a mapping the
+ * user made earlier for the same header; failing all three, the mapping form is offered.
+ */
+function recognise(ctx: LoadContext, req: LoadRequest, names: string[], preview: () => (string | null)[][], schemaTypes?: (string | undefined)[],
+  sheet?: { sheets?: string[]; sheet?: string }): { shape: TableShape; remembered: boolean } {
+  if (req.mapping) {
+    const r = shapeFromMapping(names, req.mapping);
+    if (!r.ok) throw new UnrecognisedColumns(r.problem, { columns: names, preview: preview(), signature: headerSignature(names) }, sheet?.sheets, sheet?.sheet);
+    return { shape: r.shape, remembered: false };
+  }
+  const known: Recognition = recogniseProcessTable(names, schemaTypes);
+  if (known.ok) return { shape: known.shape, remembered: false };
+  const signature = headerSignature(names);
+  const remembered = ctx.rememberedMapping?.(signature);
+  if (remembered) {
+    const r = shapeFromMapping(names, remembered);
+    if (r.ok) return { shape: r.shape, remembered: true };
+  }
+  throw new UnrecognisedColumns(`${known.problem}. Map its columns below to read it.`, { columns: names, preview: preview(), signature }, sheet?.sheets, sheet?.sheet);
 }
 
 /** Kusto renames a repeated column `Name1`, `Name2`, ...; an empty header gets a placeholder. */
@@ -103,10 +165,11 @@ const ISO_SAMPLE = /^\s*\d{4}-\d{1,2}-\d{1,2}/;
 /** The style of each datetime column, judged from its first non-empty sampled value. */
 function sampleStyles(shape: TableShape, sampleValue: (i: number) => string | undefined) {
   const styles = new Map<number, TimeStyle>();
+  const iso: TimeStyle = shape.naiveTimesInZone ? 'iso-in-zone' : 'iso';
   shape.columns.forEach((c, i) => {
     if (c.type !== 'datetime') return;
     const v = sampleValue(i);
-    styles.set(i, v === undefined ? 'any' : ISO_SAMPLE.test(v) ? 'iso' : DISPLAY_SAMPLE.test(v) ? 'display' : LOCALE_SAMPLE.test(v) ? 'locale' : 'any');
+    styles.set(i, v === undefined ? 'any' : ISO_SAMPLE.test(v) ? iso : DISPLAY_SAMPLE.test(v) ? 'display' : LOCALE_SAMPLE.test(v) ? 'locale' : 'any');
   });
   const locale = [...styles].filter(([, s]) => s === 'locale' || s === 'any').map(([i]) => i);
   const display = [...styles.values()].includes('display');
@@ -125,9 +188,7 @@ const CSV_ERRORS: Record<string, string> = {
 
 async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][], encoding: TextEncoding) {
   const header = uniqueNames(rawHeader);
-  const recognised = recogniseProcessTable(header);
-  if (!recognised.ok) return { status: 'failed', id: req.id, name: req.name, size: req.file.size, problem: recognised.problem } as FailedSource;
-  const shape = recognised.shape;
+  const { shape, remembered } = recognise(ctx, req, header, () => sample.slice(0, PREVIEW_ROWS).map((r) => header.map((_, i) => r[i] ?? null)));
   const engineFile = `lh-src-${req.id}-${crypto.randomUUID()}.csv`;
   await ctx.engine.registerFile(engineFile, req.file);
   const rejectsTable = `lh_rejects_${req.id}`;
@@ -140,7 +201,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const candidateTable = `lh_cand_${req.id}`;
   const summary = emptySummary();
   ctx.onProgress?.('reading');
-  const offset = req.displayOffsetMinutes ?? 0;
+  const offset = offsetOf(req);
   try {
     for (const sql of scanStatements({
       relation, recordExpr: 'row_number() OVER ()', shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
@@ -165,33 +226,89 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   }
   const rejectedRows = [...byRow.keys()].sort((a, b) => a - b);
   const rejected = groupRejects(rejectedRows.map((row) => ({ reason: byRow.get(row)!, position: row })), 'data row');
-  const format: SourceFormat = rawHeader.some((h) => stripUtcSuffix(h).utc) ? 'Sentinel / Log Analytics CSV' : 'Defender Advanced Hunting CSV';
+  const rereadRelation = relation.replace(/store_rejects = true.*\)$/s, 'ignore_errors = true)');
+  // A table that holds other events too (SecurityEvent): the rows its filter left out are counted, not lost.
+  let filtered = 0;
+  if (shape.rowFilter) {
+    const [all] = await ctx.engine.query(`SELECT count(*)::BIGINT AS n FROM ${rereadRelation}`);
+    filtered = Number(all?.n ?? 0) - summary.rows;
+  }
+  const format: SourceFormat = shape.profile === 'SecurityEvent' ? 'Sentinel SecurityEvent CSV (Security 4688)'
+    : shape.profile === 'mapped' ? 'CSV (columns mapped by you)'
+    : rawHeader.some((h) => stripUtcSuffix(h).utc) ? 'Sentinel / Log Analytics CSV' : 'Defender Advanced Hunting CSV';
   return finish(ctx, req, {
-    format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display, structuralRejects: rejected, skipped: [],
-    rowsRead: summary.rows + rejectedRows.length, engineFile, candidateTable,
+    format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display, structuralRejects: rejected,
+    skipped: filtered > 0 && shape.rowFilter ? [{ reason: shape.rowFilter.skipReason, count: filtered }] : [],
+    rowsRead: summary.rows + filtered + rejectedRows.length, engineFile, candidateTable, remembered,
     badTimePosition: (rec) => acceptedToDataRow(rec, rejectedRows), unit: 'data row',
-    reread: { kind: 'csv', relation: relation.replace(/store_rejects = true.*\)$/s, 'ignore_errors = true)') },
+    reread: { kind: 'csv', relation: rereadRelation }, fieldsUsed: fieldsOfShape(shape), events: null,
   });
 }
 
-async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batches: AsyncIterable<JsonItem[]>,
-  reread: { format: 'document' | 'lines'; encoding: TextEncoding }) {
-  const names: string[] = (meta.schema ?? []).map((s) => s.name);
+/** How a row reader's output is labelled and positioned. */
+interface RowsPlan {
+  label: string;
+  unit: RejectGroup['unit'];
+  open: OpenRows;
+  schema?: { name: string; type?: string }[];
+  progress?: (bytesRead: number) => void;
+}
+
+/** Windows / Elastic process events met while reading, for the format label, the notes and "fields used". */
+export interface EventMix {
+  kinds: Map<ProcessEventKind, number>;
+  containers: Set<EventContainer>;
+  used: Map<string, Set<string>>;
+}
+
+/** Map the reader's objects that are Windows or Elastic events onto process-event rows; other events are skipped. */
+function classify(items: JsonItem[], mix: EventMix | null): JsonItem[] {
+  return items.map((item) => {
+    if (!item.row) return item;
+    const c = classifyEvent(item.row);
+    if (c === null) return item;
+    if ('skip' in c) return { position: item.position, record: item.record, skip: c.skip };
+    if (mix) {
+      mix.kinds.set(c.mapped.kind, (mix.kinds.get(c.mapped.kind) ?? 0) + 1);
+      mix.containers.add(c.mapped.container);
+      for (const [column, from] of Object.entries(c.mapped.used)) {
+        const set = mix.used.get(column) ?? new Set<string>();
+        set.add(from);
+        mix.used.set(column, set);
+      }
+    }
+    return { position: item.position, record: item.record, row: c.mapped.row };
+  });
+}
+
+const PREVIEW_ROWS = 5;
+
+async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
+  const names: string[] = (plan.schema ?? []).map((s) => s.name);
   const index = new Map(names.map((n, i) => [n, i]));
-  const schemaTypes = () => names.map((n) => meta.schema?.find((s) => s.name === n)?.type);
+  const schemaTypes = () => names.map((n) => plan.schema?.find((s) => s.name === n)?.type);
   let shape: TableShape | null = null;
+  let remembered = false;
   let locale: number[] = [];
   let styles = new Map<number, TimeStyle>();
   let display = false;
   const summary = emptySummary();
   const candidateTable = `lh_cand_${req.id}`;
+  const keysTable = keysTableName(req.id);
+  let keysCreated = false;
   const itemRejects: { reason: string; position: number }[] = [];
   const skips = new Map<string, number>();
+  const mix: EventMix = { kinds: new Map(), containers: new Set(), used: new Map() };
   let items = 0;
+  let streaming = false;
+  let sheet: { sheet?: string; sheets?: string[] } = {};
   let candidateColumns = 0;
-  for await (const batch of batches) {
+  for await (const batch of plan.open()) {
+    plan.progress?.(batch.bytesRead);
+    streaming ||= batch.streaming === true;
+    if (batch.sheets) sheet = { sheet: batch.sheet, sheets: batch.sheets };
     const rows: { record: number; row: Record<string, unknown> }[] = [];
-    for (const item of batch) {
+    for (const item of classify(batch.items, mix)) {
       items++;
       if (item.reject) itemRejects.push({ reason: item.reject, position: item.position });
       else if (item.skip) skips.set(item.skip, (skips.get(item.skip) ?? 0) + 1);
@@ -201,13 +318,16 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
       }
     }
     if (rows.length === 0) continue;
-    const recognised = recogniseProcessTable(names, schemaTypes());
-    if (!recognised.ok) {
-      if (shape === null) throw new Error(recognised.problem);
-    } else {
-      shape = recognised.shape;
+    if (shape === null) {
+      const preview = () => rows.slice(0, PREVIEW_ROWS).map((r) => names.map((n) => cellText(r.row[n])));
+      ({ shape, remembered } = recognise(ctx, req, [...names], preview, schemaTypes(), sheet));
+    } else if (!req.mapping && !remembered) {
+      // Later rows may add columns (JSON objects need not share keys): recognise again over all names.
+      const again = recogniseProcessTable(names, schemaTypes());
+      if (again.ok) shape = again.shape;
     }
-    const current = shape!;
+    const current: TableShape = shape.columns.length === names.length ? shape : { ...shape, columns: [...shape.columns, ...names.slice(shape.columns.length).map((n) => ({ name: n, original: n, type: 'string' as const }))] };
+    shape = current;
     if (candidateColumns === 0) {
       const firstValue = (i: number) => rows.map((r) => cellText(r.row[names[i]!])).find((v) => v !== null && v.trim() !== '') ?? undefined;
       ({ styles, locale, display } = sampleStyles(current, firstValue));
@@ -222,27 +342,64 @@ async function loadJson(ctx: LoadContext, req: LoadRequest, meta: JsonMeta, batc
     for (const sql of scanStatements({
       relation: 'lh_stage', recordExpr: 'lh_line::BIGINT', shape: current, mainLocale: locale.includes(current.timeIndex), localeColumns: locale,
       timeStyle: (i) => styles.get(i) ?? 'any',
-      displayOffsetMinutes: req.displayOffsetMinutes ?? 0, prefilter: ctx.prefilter, candidateTable, createCandidates: candidateColumns === 0,
+      displayOffsetMinutes: offsetOf(req), prefilter: ctx.prefilter, candidateTable, createCandidates: candidateColumns === 0,
     })) await ctx.engine.exec(sql);
     candidateColumns = names.length;
+    if (mix.kinds.size > 0 && index.has('SourceEvent')) {
+      if (!keysCreated) { await ctx.engine.exec(createKeysTableSql(keysTable)); keysCreated = true; }
+      await ctx.engine.exec(windowsKeysInsertSql(keysTable, req.ordinal, (n) => index.get(n), 'lh_stage', 'lh_line::BIGINT'));
+    }
     const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
     if (stats) addScanRow(summary, stats, locale);
+    if (current.rowFilter) {
+      const left = rows.length - Number(stats?.n ?? 0);
+      if (left > 0) skips.set(current.rowFilter.skipReason, (skips.get(current.rowFilter.skipReason) ?? 0) + left);
+    }
   }
   await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
   if (shape === null) {
-    if (items === 0) throw new Error('the JSON holds no rows');
+    if (items === 0) throw new Error(plan.label === 'Windows event XML' ? 'the XML holds no events' : 'the file holds no rows');
     if (skips.size > 0 && itemRejects.length === 0) {
-      throw new Error(`holds no DeviceProcessEvents records (only ${[...skips.keys()].slice(0, 3).join(', ')})`);
+      throw new Error(`holds no process events (only ${[...skips.keys()].slice(0, 3).join(', ')})`);
     }
     throw new Error(`holds no row objects (${itemRejects[0]?.reason ?? 'nothing readable'})`);
   }
-  const unit = meta.format === 'JSON lines' || meta.format === 'Defender streaming API JSON' ? 'line' : 'item';
+  const format = formatOf(plan.label, streaming, mix, sheet.sheet);
   return finish(ctx, req, {
-    format: meta.format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display,
-    structuralRejects: groupRejects(itemRejects, unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
-    rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => Math.floor(rec / RECORDS_PER_POSITION), unit,
-    reread: { kind: 'json', file: req.file, format: reread.format, encoding: reread.encoding, columns: [...names] },
+    format, shape, summary, localeColumns: locale, styles, hasDisplayTimes: display,
+    structuralRejects: groupRejects(itemRejects, plan.unit), skipped: [...skips].map(([reason, count]) => ({ reason, count })),
+    rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => Math.floor(rec / RECORDS_PER_POSITION), unit: plan.unit,
+    reread: { kind: 'rows', open: plan.open, columns: [...names] }, remembered,
+    fieldsUsed: mix.kinds.size > 0 ? fieldsOfMix(mix) : fieldsOfShape(shape), events: mix.kinds.size > 0 ? mix : null,
+    keysTable: keysCreated ? keysTable : undefined, sheets: sheet.sheets, sheet: sheet.sheet,
   });
+}
+
+function formatOf(label: string, streaming: boolean, mix: EventMix, sheet: string | undefined): SourceFormat {
+  const base = streaming ? 'Defender streaming API JSON' : label === 'Excel workbook' && sheet !== undefined ? `Excel workbook (sheet "${sheet}")` : label;
+  if (mix.kinds.size === 0) return base;
+  const containers = [...mix.containers].filter((c) => !(label === 'Windows event XML' && c === 'evtx_dump JSON'));
+  const kinds = [...mix.kinds.keys()].join(', ');
+  if (label === 'JSON lines' || label === 'JSON array of rows') return `${containers.join(' + ') || label} (${kinds})`;
+  return `${base}${containers.length ? `, ${containers.join(' + ')}` : ''} (${kinds})`;
+}
+
+const TRANSFORM_WORDS: Record<string, string> = { value: '', leaf: ' (last path segment)', 'account-name': ' (after \\)', 'account-domain': ' (before \\)' };
+
+function fieldsOfShape(shape: TableShape): { column: string; from: string }[] {
+  const out = [{ column: 'Timestamp', from: shape.columns[shape.timeIndex]!.name }];
+  for (const [column, f] of Object.entries(shape.canonical)) {
+    if (!f || (column === 'AccountUpn' && shape.upnDerived)) continue;
+    out.push({ column, from: `${shape.columns[f.index]!.name}${TRANSFORM_WORDS[f.transform]}` });
+  }
+  if (shape.upnDerived) out.push({ column: 'AccountUpn', from: shape.canonical.AccountDomain ? 'AccountDomain\\AccountName (derived)' : 'AccountName (derived)' });
+  return out;
+}
+
+function fieldsOfMix(mix: EventMix): { column: string; from: string }[] {
+  const out = [...mix.used].map(([column, from]) => ({ column, from: [...from].join(' / ') }));
+  out.push({ column: 'AccountUpn', from: 'AccountDomain\\AccountName (derived)' });
+  return out;
 }
 
 function groupRejects(list: { reason: string; position: number }[], unit: RejectGroup['unit']): RejectGroup[] {
@@ -271,30 +428,40 @@ interface Finish {
   badTimePosition: (record: number) => number;
   unit: RejectGroup['unit'];
   reread: Reread;
+  /** Read with a mapping remembered for this header. */
+  remembered: boolean;
+  fieldsUsed: { column: string; from: string }[];
+  events: EventMix | null;
+  /** Keys of every row, when the reader made them (mapped Windows events). */
+  keysTable?: string;
+  sheets?: string[];
+  sheet?: string;
 }
 
-async function* batchesOf(items: JsonItem[]): AsyncGenerator<JsonItem[]> {
-  for (let i = 0; i < items.length; i += JSON_BATCH_ROWS) yield items.slice(i, i + JSON_BATCH_ROWS);
-}
+/** Times without a zone in a mapped table are in the zone chosen in the form; display-style times in the chosen one. */
+const offsetOf = (req: LoadRequest) => req.displayOffsetMinutes ?? req.mapping?.zoneMinutes ?? 0;
 
 async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<LoadedSource> {
   // A column judged `any` from an empty sample needs a day order only if the scan met locale-style values in it.
   const localeColumns = f.localeColumns.filter((i) => f.styles.get(i) === 'locale' || (f.summary.locale.get(i)?.f1 ?? 0) > 0);
   const dayOrders: DayOrder[] = localeColumns.map((i) =>
     decideDayOrder(f.shape.columns[i]!.name, f.summary.locale.get(i) ?? { f1: 0, f2: 0, ampm: false }));
+  const mapping = req.mapping ?? (f.remembered ? ctx.rememberedMapping?.(headerSignature(f.shape.columns.map((c) => c.original))) : undefined);
   const source: LoadedSource = {
     status: 'ready', id: req.id, ordinal: req.ordinal, name: req.name, size: req.file.size, format: f.format,
     variant: f.shape.variant, shape: f.shape, rowsRead: f.rowsRead, rejected: [], skipped: f.skipped,
     minTime: null, maxTime: null, netRows: f.summary.netRows, upnNonEmpty: f.summary.upnRows,
-    displayOffsetMinutes: req.displayOffsetMinutes ?? 0, hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
+    displayOffsetMinutes: offsetOf(req), hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
     engineFile: f.engineFile, reread: f.reread.kind, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
+    keysTable: f.keysTable ?? null, fieldsUsed: f.fieldsUsed, removed: { twins: 0, duplicates: 0, net: 0 },
+    sheets: f.sheets, sheet: f.sheet, mapping,
   };
   internals.set(source, {
     summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,
-    reread: f.reread,
+    reread: f.reread, keysFromAllRows: f.keysTable !== undefined, events: f.events, remembered: f.remembered,
   });
   applyTimeStats(source);
-  source.notes = notesFor(source);
+  source.notes = notesFor(source, f.events, f.remembered);
   await materialise(ctx.engine, source);
   return source;
 }
@@ -318,18 +485,31 @@ function applyTimeStats(source: LoadedSource) {
   source.rejected = [...structural, ...bad];
 }
 
-function notesFor(s: LoadedSource): string[] {
+function notesFor(s: LoadedSource, events: EventMix | null, remembered: boolean): string[] {
   const notes: string[] = [];
+  if (remembered) notes.push('Columns mapped as you mapped this header before ("Change mapping" to redo it).');
+  if (events) {
+    notes.push(`Process events: ${[...events.kinds].map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`).join(', ')}.`);
+    if (events.kinds.has('Security 4688') && events.used.get('Timestamp')?.has('@timestamp')) {
+      notes.push('Security 4688 records shipped by NXLog carry no UTC event time: their @timestamp (the collector\'s clock, a few seconds late) is used. EventTime is the host\'s local time and is never used as the event time.');
+    }
+  }
   if (s.rowsRead === 0) notes.push('The file has a header but no data rows.');
   // Advanced Hunting returns at most 30,000 rows in the portal and 100,000 through the API.
   if (s.rowsRead === 30_000 || s.rowsRead === 100_000) {
     notes.push(`Exactly ${s.rowsRead.toLocaleString('en-US')} rows: the ${s.rowsRead === 30_000 ? 'Defender portal' : 'hunting API'} stops there, so this export was probably truncated. Export shorter time ranges.`);
   }
   const timeName = s.shape.columns[s.shape.timeIndex]!.name;
-  notes.push(s.variant === 'sentinel'
-    ? `Sentinel variant: the detection reads ${timeName}.`
-    : `Defender variant: the detection reads ${timeName}.`);
-  if (s.shape.upnDerived) {
+  if (!events) {
+    notes.push(s.variant === 'sentinel'
+      ? `Sentinel variant: the detection reads ${timeName}.`
+      : `Defender variant: the detection reads ${timeName}.`);
+  }
+  if (events || s.shape.profile === 'SecurityEvent') {
+    notes.push(events?.kinds.has('ECS process start')
+      ? 'Elastic events carry no UPN: accounts are keyed by user.domain\\user.name (the name alone without a domain).'
+      : 'Windows events carry no UPN: accounts are keyed by DOMAIN\\name (Sysmon: User; Security 4688: SubjectDomainName\\SubjectUserName).');
+  } else if (s.shape.upnDerived) {
     notes.push(s.shape.canonical.AccountDomain === undefined
       ? 'No AccountUpn column (Kusto would reject the query): accounts are keyed by AccountName.'
       : 'No AccountUpn column (Kusto would reject the query): accounts are keyed by AccountDomain\\AccountName.');
@@ -354,6 +534,14 @@ export async function materialise(engine: Engine, source: LoadedSource): Promise
     displayOffsetMinutes: source.displayOffsetMinutes, dayFirst: (i) => byName.get(source.shape.columns[i]!.name) ?? true,
     timeStyle: (i) => internals.get(source)?.styles.get(i) ?? 'any',
   }));
+  if (internals.get(source)?.keysFromAllRows) return;
+  // Keys of the candidates follow their (re-interpreted) times.
+  const table = keysTableName(source.id);
+  const keys = eventKeysSql(table, source.eventsTable, source.shape);
+  if (keys === null) return;
+  await engine.exec(createKeysTableSql(table));
+  await engine.exec(keys);
+  source.keysTable = table;
 }
 
 /** Re-read a source's candidates after the user flipped a day order or set the zone its display times were shown in. */
@@ -379,7 +567,8 @@ export async function reinterpret(engine: Engine, source: LoadedSource, change: 
       }
     }
   }
-  next.notes = notesFor(next);
+  const inner = internals.get(next)!;
+  next.notes = notesFor(next, inner.events, inner.remembered);
   await materialise(engine, next);
   return next;
 }
@@ -393,15 +582,12 @@ export async function queryWholeSource(engine: Engine, source: LoadedSource, sel
   const byName = new Map(source.dayOrders.map((d) => [d.column, d.dayFirst]));
   const t = source.shape.timeIndex;
   const time = ticksSql(col(t), inner.styles.get(t) ?? 'any', byName.get(source.shape.columns[t]!.name) ?? true, source.displayOffsetMinutes);
-  const canonical = (relation: string) => `(SELECT ${canonicalSelect(source.shape).join(', ')}, ${time} AS lh_time FROM ${relation})`;
+  const canonical = (relation: string) => `(SELECT ${canonicalSelect(source.shape).join(', ')}, ${time} AS lh_time FROM ${relation}${rowFilterSql(source.shape)})`;
   const reread = inner.reread;
   if (reread.kind === 'csv') return engine.query(select(canonical(reread.relation)));
   const out: Row[] = [];
-  const batches = reread.format === 'document'
-    ? batchesOf((await readJsonDocument(reread.file, reread.encoding)).items)
-    : (async function* () { for await (const b of readJsonLines(reread.file, JSON_BATCH_ROWS, reread.encoding)) yield b.items; })();
-  for await (const batch of batches) {
-    const rows = batch.filter((i) => i.row).map((i) => i.row!);
+  for await (const batch of reread.open()) {
+    const rows = classify(batch.items, null).filter((i) => i.row).map((i) => i.row!);
     if (rows.length === 0) continue;
     await engine.exec('DROP TABLE IF EXISTS lh_reread');
     await engine.insertStrings('lh_reread', reread.columns.map((_, i) => col(i)), reread.columns.map((n) => rows.map((r) => cellText(r[n]))), true);
@@ -424,10 +610,23 @@ export async function unloadSource(engine: Engine, source: LoadedSource): Promis
   internals.delete(source);
   await engine.exec(`DROP TABLE IF EXISTS ${source.eventsTable}`);
   await engine.exec(`DROP TABLE IF EXISTS ${source.candidateTable}`);
+  await engine.exec(`DROP TABLE IF EXISTS ${keysTableName(source.id)}`);
   if (source.engineFile) await engine.dropFile(source.engineFile);
 }
 
-export async function refreshEventsView(engine: Engine, sources: readonly LoadedSource[]): Promise<void> {
+/**
+ * Point the events view at these sources, leaving out duplicates and Sysmon/Security twins among them. Returns, by
+ * source id, how many of its events were left out (sources absent from the map lost none).
+ */
+export async function refreshEventsView(engine: Engine, sources: readonly LoadedSource[]): Promise<Map<number, RemovedEvents>> {
+  await engine.exec(droppedSql(sources.flatMap((s) => (s.keysTable ? [s.keysTable] : []))));
   await engine.exec(eventsViewSql(sources.map((s) => s.eventsTable)));
+  const byOrdinal = new Map(sources.map((s) => [s.ordinal, s.id]));
+  const removed = new Map<number, RemovedEvents>();
+  for (const r of await engine.query(REMOVED_COUNTS_SQL)) {
+    const id = byOrdinal.get(Number(r.lh_src));
+    if (id !== undefined) removed.set(id, { twins: Number(r.twins), duplicates: Number(r.duplicates), net: Number(r.net) });
+  }
+  return removed;
 }
 

@@ -1,4 +1,4 @@
-import { CANONICAL, type TableShape } from './schema';
+import { CANONICAL, type FieldSource, type TableShape } from './schema';
 import { sqlInt, sqlString } from '../sql/quote';
 
 /**
@@ -9,10 +9,21 @@ import { sqlInt, sqlString } from '../sql/quote';
 
 export const col = (i: number) => `c${i}`;
 
+/** A canonical column's value from its source column. */
+export function fieldSql(f: FieldSource): string {
+  const c = col(f.index);
+  switch (f.transform) {
+    case 'value': return c;
+    case 'leaf': return `regexp_extract(${c}, '[^\\\\/]*$')`;
+    case 'account-name': return `CASE WHEN strpos(${c}, '\\') > 0 THEN substr(${c}, strpos(${c}, '\\') + 1) ELSE ${c} END`;
+    case 'account-domain': return `CASE WHEN strpos(${c}, '\\') > 0 THEN substr(${c}, 1, strpos(${c}, '\\') - 1) END`;
+  }
+}
+
 export function canonicalSelect(shape: TableShape): string[] {
   const out = CANONICAL.filter((c) => c !== 'AccountUpn').map((c) => {
-    const i = shape.canonical[c];
-    return i === undefined ? `NULL::VARCHAR AS ${c}` : `${col(i)} AS ${c}`;
+    const f = shape.canonical[c];
+    return f === undefined ? `NULL::VARCHAR AS ${c}` : `${fieldSql(f)} AS ${c}`;
   });
   out.push(`${upnExpression(shape)} AS AccountUpn`);
   return out;
@@ -21,18 +32,18 @@ export function canonicalSelect(shape: TableShape): string[] {
 /** Exact Kusto when the column exists; otherwise `AccountDomain\AccountName` (or the name alone without a domain). */
 function upnExpression(shape: TableShape): string {
   const upn = shape.canonical.AccountUpn;
-  if (upn !== undefined && !shape.upnDerived) return col(upn);
+  if (upn !== undefined && !shape.upnDerived) return fieldSql(upn);
   const name = shape.canonical.AccountName;
   const domain = shape.canonical.AccountDomain;
   if (name === undefined) return "''";
-  const n = col(name);
+  const n = `(${fieldSql(name)})`;
   if (domain === undefined) return `coalesce(${n}, '')`;
-  const d = col(domain);
+  const d = `(${fieldSql(domain)})`;
   return `CASE WHEN coalesce(${n}, '') = '' THEN '' WHEN coalesce(${d}, '') = '' THEN ${n} ELSE ${d} || '\\' || ${n} END`;
 }
 
 /** How a datetime column's values are written, judged from a sample; `any` tries every style per value. */
-export type TimeStyle = 'iso' | 'display' | 'locale' | 'any';
+export type TimeStyle = 'iso' | 'iso-in-zone' | 'display' | 'locale' | 'any';
 
 /**
  * Ticks of a time column. A known style calls only its own parser: the full macro expands to a large expression,
@@ -42,6 +53,7 @@ export function ticksSql(expr: string, style: TimeStyle, dayFirst: boolean, offs
   const off = sqlInt(offsetMinutes);
   switch (style) {
     case 'iso': return `lh_iso_ticks(${expr})`;
+    case 'iso-in-zone': return `lh_iso_ticks_in(${expr}, ${off})`;
     case 'display': return `lh_display_ticks(${expr}, ${off})`;
     case 'locale': return `lh_locale_ticks(${expr}, ${dayFirst})`;
     case 'any': return `lh_ticks(${expr}, ${dayFirst}, ${off})`;
@@ -79,7 +91,8 @@ export function scanStatements(o: ScanOptions): string[] {
   ]);
   const struct = ['lh_rec', ...o.shape.columns.map((_, i) => col(i))].map((c) => `${sqlString(c)}: ${c}`).join(', ');
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
-WITH src AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
+WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
+src AS (SELECT * FROM numbered${rowFilterSql(o.shape)}),
 canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
 timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon)
 SELECT count(*)::BIGINT AS n,
@@ -99,6 +112,12 @@ FROM timed`;
     ? `CREATE OR REPLACE TABLE ${o.candidateTable} AS SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
     : `INSERT INTO ${o.candidateTable} BY NAME SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
   return [scan, fill];
+}
+
+/** ` WHERE ...` keeping only the rows a table's row filter admits (a SecurityEvent table: EventID 4688), or ''. */
+export function rowFilterSql(shape: TableShape): string {
+  const f = shape.rowFilter;
+  return f ? ` WHERE trim(${col(f.index)}) = ${sqlString(f.equals)}` : '';
 }
 
 export const SCAN_STATS_SQL = `SELECT * EXCLUDE (cand), coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
@@ -137,5 +156,6 @@ export const EMPTY_EVENTS_SQL = `SELECT NULL::INTEGER AS lh_src, NULL::BIGINT AS
 
 export function eventsViewSql(eventsTables: string[]): string {
   const body = eventsTables.length ? eventsTables.map((t) => `SELECT * FROM ${t}`).join('\nUNION ALL\n') : EMPTY_EVENTS_SQL;
-  return `CREATE OR REPLACE VIEW lh_events AS ${body}`;
+  // Duplicates and Sysmon/Security twins (merge.ts) are left out here, so every detection and view agrees.
+  return `CREATE OR REPLACE VIEW lh_events AS SELECT * FROM (${body}) WHERE lh_seq NOT IN (SELECT lh_seq FROM lh_dropped)`;
 }

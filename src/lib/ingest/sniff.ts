@@ -1,4 +1,5 @@
 import { guessDelimiter, parseCsvPrefix } from './csv-text';
+import { looksLikeWindowsEventXml } from './windows-xml';
 
 /** Recognise a file by its content, never its extension. */
 export type TextEncoding = 'utf-8' | 'utf-16le';
@@ -7,16 +8,23 @@ export type Sniffed =
   | { kind: 'csv'; encoding: TextEncoding; delimiter: string; header: string[]; sample: string[][] }
   | { kind: 'json-document'; encoding: TextEncoding }
   | { kind: 'json-lines'; encoding: TextEncoding }
+  | { kind: 'xml'; encoding: TextEncoding }
+  /** A zip: an archive of files, or an .xlsx workbook (the caller tells them apart). */
+  | { kind: 'zip' }
+  | { kind: 'gzip' }
+  | { kind: 'parquet' }
   | { kind: 'unsupported'; problem: string };
 
 export const SNIFF_BYTES = 1 << 20;
 
-const MAGIC: [number[], string][] = [
-  [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive (or an .xlsx workbook)'],
-  [[0x1f, 0x8b], 'a gzip-compressed file'],
-  [[0x50, 0x41, 0x52, 0x31], 'a Parquet file'],
-  [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], 'a Windows event log (.evtx)'],
-  [[0x28, 0xb5, 0x2f, 0xfd], 'a zstd-compressed file'],
+const MAGIC: [number[], Sniffed][] = [
+  [[0x50, 0x4b, 0x03, 0x04], { kind: 'zip' }],
+  [[0x50, 0x4b, 0x05, 0x06], { kind: 'zip' }],
+  [[0x1f, 0x8b], { kind: 'gzip' }],
+  [[0x50, 0x41, 0x52, 0x31], { kind: 'parquet' }],
+  [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], { kind: 'unsupported', problem: 'this is a Windows event log (.evtx); this version reads event logs exported as XML (wevtutil qe /f:xml, or Event Viewer "Save as XML") or JSON' }],
+  [[0x28, 0xb5, 0x2f, 0xfd], { kind: 'unsupported', problem: 'this is a zstd-compressed file; decompress it first (zstd -d)' }],
+  [[0xd0, 0xcf, 0x11, 0xe0], { kind: 'unsupported', problem: 'this is a legacy .xls or a password-protected workbook; save it as .xlsx without a password' }],
 ];
 
 /**
@@ -32,10 +40,8 @@ function looksBinary(head: Uint8Array): boolean {
 export async function sniff(file: Blob): Promise<Sniffed> {
   const bytes = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   if (bytes.length === 0) return { kind: 'unsupported', problem: 'the file is empty' };
-  for (const [magic, what] of MAGIC) {
-    if (magic.every((b, i) => bytes[i] === b)) {
-      return { kind: 'unsupported', problem: `this is ${what}; this version reads CSV and JSON exports (unpack it first)` };
-    }
+  for (const [magic, sniffed] of MAGIC) {
+    if (magic.every((b, i) => bytes[i] === b)) return sniffed;
   }
   if (bytes[0] === 0xfe && bytes[1] === 0xff) {
     return { kind: 'unsupported', problem: 'the file is UTF-16 big-endian text; save it as UTF-8 (or UTF-16 LE) and load it again' };
@@ -51,6 +57,11 @@ export async function sniff(file: Blob): Promise<Sniffed> {
   const start = text.search(/\S/);
   if (start < 0) return { kind: 'unsupported', problem: 'the file holds only white space' };
   const first = text[start];
+  if (first === '<') {
+    return looksLikeWindowsEventXml(text.slice(start))
+      ? { kind: 'xml', encoding }
+      : { kind: 'unsupported', problem: 'XML that is not a Windows event export (expected <Events> or <Event> elements, as wevtutil qe /f:xml or Event Viewer "Save as XML" write)' };
+  }
   if (first === '[') return { kind: 'json-document', encoding };
   if (first === '{') {
     const lineEnd = text.indexOf('\n', start);

@@ -1,13 +1,7 @@
-import type { TableShape, Variant } from './schema';
+import type { ColumnMapping, TableShape, Variant } from './schema';
 
-export type SourceFormat =
-  | 'Defender Advanced Hunting CSV'
-  | 'Sentinel / Log Analytics CSV'
-  | 'Advanced Hunting API JSON'
-  | 'Graph runHuntingQuery JSON'
-  | 'JSON array of rows'
-  | 'JSON lines'
-  | 'Defender streaming API JSON';
+/** What the file was read as, in words (`Defender Advanced Hunting CSV`, `Windows event XML (Sysmon 1, Security 4688)`, ...). */
+export type SourceFormat = string;
 
 /** Rows that could not be used, grouped by why, with where the first ones are. */
 export interface RejectGroup {
@@ -59,10 +53,35 @@ export interface LoadedSource {
   notes: string[];
   /** Engine objects owned by this source. */
   engineFile: string | null;
-  /** How the whole source can be read again: from its registered file (csv) or by re-reading the File (json). */
-  reread: 'csv' | 'json';
+  /** How the whole source can be read again: from its registered file (csv) or by re-reading the File (rows). */
+  reread: 'csv' | 'rows';
+  /** Canonical column → the source field(s) it was taken from, in the words the UI shows. */
+  fieldsUsed: { column: string; from: string }[];
+  /** Events not counted because an equal one is already loaded (duplicates) or its Sysmon twin is (twins). */
+  removed: RemovedEvents;
+  /** Sheets of a workbook, and the one read. */
+  sheets?: string[];
+  sheet?: string;
+  /** The user's column mapping this source was read with (mapped tables only). */
+  mapping?: ColumnMapping;
   candidateTable: string;
   eventsTable: string;
+  /** Identity keys of its events, for removing duplicates and Sysmon/Security twins across sources (or null). */
+  keysTable: string | null;
+}
+
+export interface RemovedEvents {
+  twins: number;
+  duplicates: number;
+  /** Of those, rows with FileName net.exe / net1.exe. */
+  net: number;
+}
+
+/** Columns and the first rows of a table whose columns were not recognised, for the mapping form. */
+export interface Mappable {
+  columns: string[];
+  preview: (string | null)[][];
+  signature: string;
 }
 
 export interface FailedSource {
@@ -73,6 +92,10 @@ export interface FailedSource {
   problem: string;
   /** Set when this is the same file as one already loaded. */
   duplicateOf?: string;
+  /** Set when the file is a table whose columns the user can map. */
+  mappable?: Mappable;
+  sheets?: string[];
+  sheet?: string;
 }
 
 export interface LoadingSource {

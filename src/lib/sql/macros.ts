@@ -44,6 +44,10 @@ export const MACROS_SQL = [
   // The lambda over a one-element list evaluates regexp_extract once per value.
   `CREATE OR REPLACE MACRO lh_iso_ticks(s) AS list_transform([regexp_extract(s, '${ISO_RE}', ${PARTS})],
      p -> CASE WHEN p.a = '' THEN NULL ELSE lh_parts_ticks(p.a, p.b, p.c, p.h, p.mi, p.s, p.f, lh_zone_minutes(p.z)) END)[1]`,
+  // A mapped table's times: those written without a zone are in the zone the user chose.
+  `CREATE OR REPLACE MACRO lh_iso_ticks_in(s, offset_minutes) AS list_transform([regexp_extract(s, '${ISO_RE}', ${PARTS})],
+     p -> CASE WHEN p.a = '' THEN NULL ELSE lh_parts_ticks(p.a, p.b, p.c, p.h, p.mi, p.s, p.f,
+       CASE WHEN p.z = '' THEN offset_minutes ELSE lh_zone_minutes(p.z) END) END)[1]`,
   `CREATE OR REPLACE MACRO lh_display_ticks(s, offset_minutes) AS list_transform([regexp_extract(s, '${DISPLAY_RE}', ${PARTS})],
      p -> CASE WHEN p.c = '' OR list_position(${MONTHS}, lower(p.a)) IS NULL THEN NULL
           ELSE lh_parts_ticks(p.c, list_position(${MONTHS}, lower(p.a))::VARCHAR, p.b, lh_hour12(p.h, p.z), p.mi, p.s, p.f, offset_minutes) END)[1]`,

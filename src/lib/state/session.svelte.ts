@@ -1,6 +1,9 @@
 import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, sourceViewSql, unloadSource } from '../ingest/loader';
-import type { LoadedSource, SourceEntry } from '../ingest/source';
+import type { LoadedSource, RemovedEvents, SourceEntry } from '../ingest/source';
+import type { ColumnMapping } from '../ingest/schema';
+import { containerKindOf, expandContainer, zipIsWorkbook, type PasswordRequest } from '../ingest/containers';
+import { rememberedMapping, rememberMapping } from './mappings';
 import { combinedPrefilter, DETECTIONS } from '../detections/registry';
 import { chartData, countedEvents, runDetection, stageCounts, type ChartData, type EventRow, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
@@ -50,6 +53,9 @@ export class Session {
   /** Bumped each time settings come from the URL, so edit fields can follow. */
   hashRevision = $state(0);
   clockMs = $state(Date.now());
+  /** An archive member is password-protected: the page asks, and the unpacking waits for the answer. */
+  passwordRequest = $state.raw<PasswordRequest | null>(null);
+  private passwordAnswer: ((password: string | null) => void) | null = null;
 
   readonly loaded = $derived(this.sources.filter((s): s is LoadedSource => s.status === 'ready'));
   readonly latestEvent = $derived(this.loaded.reduce<bigint | null>((m, s) => (s.maxTime !== null && (m === null || s.maxTime > m) ? s.maxTime : m), null));
@@ -180,25 +186,10 @@ export class Session {
       this.pendingLoads++;
       void this.withEngine(async (engine) => {
         if (!this.sources.some((s) => s.id === id)) return;
-        const print = await fingerprint(file, name);
-        const twin = this.sources.find((s) => s.id === this.fingerprints.get(print) && s.status !== 'failed');
-        if (twin) {
-          this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size,
-            problem: `the same file as "${twin.name}", which is already loaded: not counted again`, duplicateOf: twin.name } : s));
-          return;
-        }
-        this.fingerprints.set(print, id);
-        this.patchLoading(id, 'reading');
-        const done = await loadSource(
-          { engine, prefilter: combinedPrefilter(), onProgress: (text) => this.patchLoading(id, text) },
-          { file, name, id, ordinal: id },
-        );
-        if (!this.sources.some((s) => s.id === id)) {
-          if (done.status === 'ready') await unloadSource(engine, done);
-          return;
-        }
-        this.sources = this.sources.map((s) => (s.id === id ? done : s));
-        await refreshEventsView(engine, this.loaded);
+        const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+        const container = containerKindOf(head);
+        if (container === 'gzip' || (container === 'zip' && !(await zipIsWorkbook(file)))) await this.unpack(engine, id, file, name);
+        else await this.loadOne(engine, id, file, name);
       }).catch((e: unknown) => {
         this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size, problem: (e as Error).message ?? String(e) } : s));
       }).finally(() => {
@@ -206,6 +197,107 @@ export class Session {
         this.requestRun(0);
       });
     }
+  }
+
+  /** Load one file into the entry `id` (already in the list), unless the same content is loaded already. */
+  private async loadOne(engine: Engine, id: number, file: Blob, name: string, options: { mapping?: ColumnMapping; sheet?: string } = {}): Promise<void> {
+    if (!this.sources.some((s) => s.id === id)) return;
+    const print = await fingerprint(file, name);
+    const twin = this.sources.find((s) => s.id === this.fingerprints.get(print) && s.id !== id && s.status !== 'failed');
+    if (twin) {
+      this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size,
+        problem: `the same file as "${twin.name}", which is already loaded: not counted again`, duplicateOf: twin.name } : s));
+      return;
+    }
+    this.fingerprints.set(print, id);
+    this.patchLoading(id, 'reading');
+    const storage = this.options.storage;
+    const done = await loadSource(
+      { engine, prefilter: combinedPrefilter(), onProgress: (text) => this.patchLoading(id, text), rememberedMapping: (sig) => rememberedMapping(storage, sig) },
+      { file, name, id, ordinal: id, ...options },
+    );
+    if (!this.sources.some((s) => s.id === id)) {
+      if (done.status === 'ready') await unloadSource(engine, done);
+      return;
+    }
+    if (done.status === 'failed') this.fingerprints.delete(print);
+    this.sources = this.sources.map((s) => (s.id === id ? done : s));
+    await this.refresh(engine);
+  }
+
+  /** Every member of an archive becomes its own source, listed where the archive was. */
+  private async unpack(engine: Engine, archiveId: number, file: Blob, name: string): Promise<void> {
+    const members: number[] = [];
+    const insert = (entry: SourceEntry) => {
+      const at = this.sources.findIndex((s) => s.id === archiveId);
+      if (at < 0) return false;
+      this.sources = [...this.sources.slice(0, at), entry, ...this.sources.slice(at)];
+      return true;
+    };
+    let count = 0;
+    for await (const part of expandContainer(file, name, {
+      askPassword: (r) => this.askPassword(r),
+      onProgress: (text) => this.patchLoading(archiveId, text),
+    })) {
+      if (!this.sources.some((s) => s.id === archiveId)) return; // removed while unpacking
+      const id = this.nextId++;
+      count++;
+      if (part.kind === 'problem') {
+        insert({ status: 'failed', id, name: part.path, size: 0, problem: part.problem });
+        continue;
+      }
+      this.blobs.set(id, part.file);
+      insert({ status: 'loading', id, name: part.path, size: part.file.size, progress: 'reading' });
+      members.push(id);
+      await this.loadOne(engine, id, part.file, part.path);
+    }
+    this.blobs.delete(archiveId);
+    this.sources = count === 0
+      ? this.sources.map((s) => (s.id === archiveId ? { status: 'failed', id: archiveId, name, size: file.size, problem: 'the archive holds no files' } : s))
+      : this.sources.filter((s) => s.id !== archiveId);
+  }
+
+  private askPassword(request: PasswordRequest): Promise<string | null> {
+    this.passwordAnswer?.(null);
+    return new Promise((resolve) => {
+      this.passwordRequest = request;
+      this.passwordAnswer = resolve;
+    });
+  }
+
+  /** The user's answer to `passwordRequest`; null skips the protected members. */
+  answerPassword(password: string | null): void {
+    const answer = this.passwordAnswer;
+    this.passwordAnswer = null;
+    this.passwordRequest = null;
+    answer?.(password);
+  }
+
+  /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
+  private async refresh(engine: Engine): Promise<void> {
+    const removed = await refreshEventsView(engine, this.loaded);
+    const none: RemovedEvents = { twins: 0, duplicates: 0, net: 0 };
+    const same = (a: RemovedEvents, b: RemovedEvents) => a.twins === b.twins && a.duplicates === b.duplicates && a.net === b.net;
+    if (this.loaded.every((s) => same(s.removed, removed.get(s.id) ?? none))) return;
+    this.sources = this.sources.map((s) => (s.status === 'ready' && !same(s.removed, removed.get(s.id) ?? none) ? { ...s, removed: removed.get(s.id) ?? none } : s));
+  }
+
+  /** Read a source again with the user's column mapping (remembered for files with the same header) or another sheet. */
+  reloadSource(id: number, options: { mapping?: ColumnMapping; sheet?: string; signature?: string }): void {
+    const entry = this.sources.find((s) => s.id === id);
+    const file = this.blobs.get(id);
+    if (!entry || !file || entry.status === 'loading') return;
+    if (options.mapping && options.signature) rememberMapping(this.options.storage, options.signature, options.mapping);
+    const keep = { mapping: options.mapping ?? (entry.status === 'ready' ? entry.mapping : undefined), sheet: options.sheet ?? entry.sheet };
+    this.sources = this.sources.map((s) => (s.id === id ? { status: 'loading', id, name: entry.name, size: entry.size, progress: 'waiting for the engine' } : s));
+    for (const [print, owner] of this.fingerprints) if (owner === id) this.fingerprints.delete(print);
+    this.mutate(async (engine) => {
+      if (entry.status === 'ready') {
+        await refreshEventsView(engine, this.loaded);
+        await unloadSource(engine, entry);
+      }
+      await this.loadOne(engine, id, file, entry.name, keep);
+    });
   }
 
   private patchLoading(id: number, progress: string) {
@@ -217,6 +309,7 @@ export class Session {
    * this tab or in the browser's storage afterwards.
    */
   forgetEverything(writeHash: (hash: string) => void): void {
+    this.answerPassword(null);
     const loaded = this.loaded;
     this.sources = [];
     this.fingerprints.clear();
@@ -260,7 +353,7 @@ export class Session {
     this.blobs.delete(id);
     this.mutate(async (engine) => {
       if (entry.status !== 'ready') return;
-      await refreshEventsView(engine, this.loaded);
+      await this.refresh(engine);
       await unloadSource(engine, entry);
     });
   }
@@ -271,7 +364,7 @@ export class Session {
       if (current?.status !== 'ready') return;
       const next = await reinterpret(engine, current, change);
       this.sources = this.sources.map((s) => (s.id === id ? next : s));
-      await refreshEventsView(engine, this.loaded);
+      await this.refresh(engine);
     });
   }
 
@@ -331,7 +424,7 @@ export class Session {
   consoleViews(): { name: string; about: string }[] {
     return [
       { name: 'candidates', about: 'the rows the detections read (net.exe / net1.exe candidates of every source), with exact times' },
-      ...this.loaded.map((s) => ({ name: `source_${s.id}`, about: s.reread === 'csv' ? `${s.name}: every row of the file, its own column names` : `${s.name}: not available (JSON sources are not kept in the engine)` })),
+      ...this.loaded.map((s) => ({ name: `source_${s.id}`, about: s.reread === 'csv' ? `${s.name}: every row of the file, its own column names` : `${s.name}: not available (only CSV files stay readable in the engine)` })),
     ];
   }
 
