@@ -131,11 +131,11 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
  * user made earlier for the same header; failing all three, the mapping form is offered.
  */
 function recognise(ctx: LoadContext, req: LoadRequest, names: string[], preview: () => (string | null)[][], schemaTypes?: (string | undefined)[],
-  sheet?: { sheets?: string[]; sheet?: string }): { shape: TableShape; remembered: boolean } {
+  sheet?: { sheets?: string[]; sheet?: string }): { shape: TableShape; remembered: boolean; mapping?: ColumnMapping } {
   if (req.mapping) {
     const r = shapeFromMapping(names, req.mapping);
     if (!r.ok) throw new UnrecognisedColumns(r.problem, { columns: names, preview: preview(), signature: headerSignature(names) }, sheet?.sheets, sheet?.sheet);
-    return { shape: r.shape, remembered: false };
+    return { shape: r.shape, remembered: false, mapping: req.mapping };
   }
   const known: Recognition = recogniseProcessTable(names, schemaTypes);
   if (known.ok) return { shape: known.shape, remembered: false };
@@ -143,7 +143,7 @@ function recognise(ctx: LoadContext, req: LoadRequest, names: string[], preview:
   const remembered = ctx.rememberedMapping?.(signature);
   if (remembered) {
     const r = shapeFromMapping(names, remembered);
-    if (r.ok) return { shape: r.shape, remembered: true };
+    if (r.ok) return { shape: r.shape, remembered: true, mapping: remembered };
   }
   throw new UnrecognisedColumns(`${known.problem}. Map its columns below to read it.`, { columns: names, preview: preview(), signature }, sheet?.sheets, sheet?.sheet);
 }
@@ -188,7 +188,9 @@ const CSV_ERRORS: Record<string, string> = {
 
 async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][], encoding: TextEncoding) {
   const header = uniqueNames(rawHeader);
-  const { shape, remembered } = recognise(ctx, req, header, () => sample.slice(0, PREVIEW_ROWS).map((r) => header.map((_, i) => r[i] ?? null)));
+  const recognised = recognise(ctx, req, header, () => sample.slice(0, PREVIEW_ROWS).map((r) => header.map((_, i) => r[i] ?? null)));
+  const { shape, remembered } = recognised;
+  req = { ...req, mapping: recognised.mapping };
   const engineFile = `lh-src-${req.id}-${crypto.randomUUID()}.csv`;
   await ctx.engine.registerFile(engineFile, req.file);
   const rejectsTable = `lh_rejects_${req.id}`;
@@ -320,7 +322,9 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
     if (rows.length === 0) continue;
     if (shape === null) {
       const preview = () => rows.slice(0, PREVIEW_ROWS).map((r) => names.map((n) => cellText(r.row[n])));
-      ({ shape, remembered } = recognise(ctx, req, [...names], preview, schemaTypes(), sheet));
+      const recognised = recognise(ctx, req, [...names], preview, schemaTypes(), sheet);
+      ({ shape, remembered } = recognised);
+      req = { ...req, mapping: recognised.mapping };
     } else if (!req.mapping && !remembered) {
       // Later rows may add columns (JSON objects need not share keys): recognise again over all names.
       const again = recogniseProcessTable(names, schemaTypes());
@@ -379,7 +383,7 @@ function formatOf(label: string, streaming: boolean, mix: EventMix, sheet: strin
   const base = streaming ? 'Defender streaming API JSON' : label === 'Excel workbook' && sheet !== undefined ? `Excel workbook (sheet "${sheet}")` : label;
   if (mix.kinds.size === 0) return base;
   const containers = [...mix.containers].filter((c) => !(label === 'Windows event XML' && c === 'evtx_dump JSON'));
-  const kinds = [...mix.kinds.keys()].join(', ');
+  const kinds = [...mix.kinds.keys()].map((k) => (k === 'ECS process start' ? 'process start events' : k)).join(', ');
   if (label === 'JSON lines' || label === 'JSON array of rows') return `${containers.join(' + ') || label} (${kinds})`;
   return `${base}${containers.length ? `, ${containers.join(' + ')}` : ''} (${kinds})`;
 }
@@ -439,14 +443,14 @@ interface Finish {
 }
 
 /** Times without a zone in a mapped table are in the zone chosen in the form; display-style times in the chosen one. */
-const offsetOf = (req: LoadRequest) => req.displayOffsetMinutes ?? req.mapping?.zoneMinutes ?? 0;
+const offsetOf = (req: LoadRequest) => req.mapping?.zoneMinutes ?? req.displayOffsetMinutes ?? 0;
 
 async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<LoadedSource> {
   // A column judged `any` from an empty sample needs a day order only if the scan met locale-style values in it.
   const localeColumns = f.localeColumns.filter((i) => f.styles.get(i) === 'locale' || (f.summary.locale.get(i)?.f1 ?? 0) > 0);
   const dayOrders: DayOrder[] = localeColumns.map((i) =>
     decideDayOrder(f.shape.columns[i]!.name, f.summary.locale.get(i) ?? { f1: 0, f2: 0, ampm: false }));
-  const mapping = req.mapping ?? (f.remembered ? ctx.rememberedMapping?.(headerSignature(f.shape.columns.map((c) => c.original))) : undefined);
+  const mapping = req.mapping;
   const source: LoadedSource = {
     status: 'ready', id: req.id, ordinal: req.ordinal, name: req.name, size: req.file.size, format: f.format,
     variant: f.shape.variant, shape: f.shape, rowsRead: f.rowsRead, rejected: [], skipped: f.skipped,
@@ -454,7 +458,7 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
     displayOffsetMinutes: offsetOf(req), hasDisplayTimes: f.hasDisplayTimes, dayOrders, notes: [],
     engineFile: f.engineFile, reread: f.reread.kind, candidateTable: f.candidateTable, eventsTable: `lh_ev_${req.id}`,
     keysTable: f.keysTable ?? null, fieldsUsed: f.fieldsUsed, removed: { twins: 0, duplicates: 0, net: 0 },
-    sheets: f.sheets, sheet: f.sheet, mapping,
+    sheets: f.sheets, sheet: f.sheet, mapping: req.mapping,
   };
   internals.set(source, {
     summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,

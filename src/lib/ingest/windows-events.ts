@@ -7,7 +7,7 @@
  * Only Sysmon Event ID 1 and Security Event ID 4688 become rows; other Windows events are skipped and counted.
  */
 
-export type EventContainer = 'NXLog JSON' | 'Winlogbeat JSON' | 'evtx_dump JSON' | 'SecurityEvent rows' | 'Elastic ECS';
+export type EventContainer = 'NXLog JSON' | 'Winlogbeat JSON' | 'evtx_dump JSON' | 'SecurityEvent rows' | 'Elastic Common Schema JSON';
 export type ProcessEventKind = 'Sysmon 1' | 'Security 4688' | 'ECS process start';
 
 export interface MappedEvent {
@@ -232,7 +232,7 @@ function mapEcs(o: Obj): Classified {
     EventRecordID: null,
     EventTime: null,
   };
-  return { mapped: { kind: 'ECS process start', container: 'Elastic ECS', row, used } };
+  return { mapped: { kind: 'ECS process start', container: 'Elastic Common Schema JSON', row, used } };
 }
 
 const looksEcs = (o: Obj) => field(o, '@timestamp') !== undefined && (isObject(o.process) || 'process.name' in o || 'process.executable' in o);
