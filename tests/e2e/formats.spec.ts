@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BlobReader, BlobWriter, ZipWriter } from '@zip.js/zip.js';
+import { test, expect, settled, exportJson } from './fixtures';
+
+/** Formats beyond Defender, dropped into the real page: archives with passwords, Windows events, the mapping form. */
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)));
+
+/** A ZipCrypto archive, as malware-sample collections are packed, made here from the project's own fixtures. */
+async function protectedZip(members: { path: string; content: Buffer }[], password: string): Promise<Buffer> {
+  const writer = new ZipWriter(new BlobWriter('application/zip'), { password, zipCrypto: true, useWebWorkers: false });
+  for (const m of members) await writer.add(m.path, new BlobReader(new Blob([new Uint8Array(m.content)])));
+  return Buffer.from(await (await writer.close()).arrayBuffer());
+}
+
+test('a password-protected zip: the page asks, says when the password is wrong, and lists every member as a source', async ({ page }) => {
+  const zip = await protectedZip([
+    { path: 'logs/nxlog.jsonl', content: fixture('windows/nxlog.jsonl') },
+    { path: 'logs/securityevent-pandas.csv', content: fixture('windows/securityevent-pandas.csv') },
+  ], 'infected');
+  await page.goto('./#start=2d&bin=1d&threshold=3&now=2024-10-10T00%3A00%3A00Z');
+  await page.locator('input[type=file]').setInputFiles({ name: 'bundle.zip', mimeType: 'application/zip', buffer: zip });
+  const dialog = page.getByRole('dialog', { name: 'Password needed' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('logs/nxlog.jsonl');
+  await dialog.getByTestId('archive-password').fill('not-it');
+  await dialog.getByRole('button', { name: 'Unpack' }).click();
+  await expect(dialog).toContainText('That password was wrong');
+  await dialog.getByTestId('archive-password').fill('infected');
+  await dialog.getByRole('button', { name: 'Unpack' }).click();
+  await settled(page);
+  await expect(dialog).toBeHidden();
+  const sources = page.getByTestId('source');
+  await expect(sources).toHaveCount(2);
+  await expect(sources.nth(0)).toContainText('bundle.zip › logs/nxlog.jsonl');
+  await expect(sources.nth(0).getByTestId('format')).toHaveText('NXLog JSON (Sysmon 1, Security 4688)');
+  await expect(sources.nth(1).getByTestId('format')).toHaveText('Sentinel SecurityEvent CSV (Security 4688)');
+  await expect(page.getByTestId('merge-summary')).toContainText('6 Security 4688 events merged');
+  await expect(page.getByTestId('merge-summary')).toContainText('1 duplicate event removed');
+  await expect(sources.nth(0).getByTestId('removed')).toContainText('8 process events, 6 net.exe / net1.exe');
+  await sources.nth(0).getByText('Fields used').click();
+  await expect(sources.nth(0).getByTestId('fields-used')).toContainText('UtcTime / @timestamp');
+  const rows = (await exportJson(page)) as Record<string, unknown>[];
+  expect(rows.map((r) => [r.AccountUpn, r.TotalEvents])).toEqual([['CONTOSO\\alice', 6], ['NORTHWIND\\erin', 3]]);
+});
+
+test('skipping the password lists the protected members as not read, and the rest still loads', async ({ page }) => {
+  const zip = await protectedZip([{ path: 'nxlog.jsonl', content: fixture('windows/nxlog.jsonl') }], 'infected');
+  await page.goto('./#start=2d&threshold=3&now=2024-10-10T00%3A00%3A00Z');
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'locked.zip', mimeType: 'application/zip', buffer: zip },
+    { name: 'ecs.ndjson', mimeType: 'application/x-ndjson', buffer: fixture('windows/ecs.ndjson') },
+  ]);
+  await page.getByRole('dialog', { name: 'Password needed' }).getByRole('button', { name: 'Skip protected files' }).click();
+  await settled(page);
+  await expect(page.getByRole('alert').filter({ hasText: 'locked.zip › nxlog.jsonl' })).toContainText('password-protected; no password given');
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => r.AccountUpn)).toEqual(['FABRIKAM\\carol']);
+});
+
+test('an unknown table gets the mapping form with a preview; the mapping is used and remembered for the same header', async ({ page }) => {
+  await page.goto('./#start=2d&threshold=3&now=2024-10-10T00%3A00%3A00Z');
+  const drop = () => page.locator('input[type=file]').setInputFiles({ name: 'mde-backend.csv', mimeType: 'text/csv', buffer: fixture('windows/mde-backend.csv') });
+  await drop();
+  await settled(page);
+  const form = page.getByRole('form', { name: 'Map the columns' });
+  await expect(form).toBeVisible();
+  await expect(form.getByRole('table')).toContainText('net localgroup administrators');
+  // The guesses are shown; the user only confirms.
+  await expect(form.getByLabel('Command line')).toHaveValue('CreatedProcessCommandLine');
+  await expect(form.getByLabel('Time of the event')).toHaveValue('CreatedProcessCreationTime');
+  await form.getByRole('button', { name: 'Read with this mapping' }).click();
+  await settled(page);
+  await expect(page.getByTestId('format')).toHaveText('CSV (columns mapped by you)');
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => [r.AccountUpn, r.TotalEvents])).toEqual([['WOODGROVE\\grace', 3]]);
+
+  await page.reload();
+  await drop();
+  await settled(page);
+  await expect(page.getByTestId('format')).toHaveText('CSV (columns mapped by you)');
+  await expect(page.getByTestId('source')).toContainText('mapped as you mapped this header before');
+  await expect(page.getByRole('button', { name: 'Change mapping' })).toBeVisible();
+});
