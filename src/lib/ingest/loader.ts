@@ -8,8 +8,6 @@ import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanS
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
 import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
 import { readWindowsEventXml } from './windows-xml';
-import { readXlsx } from './xlsx-reader';
-import { readParquet } from './parquet-reader';
 import { zipIsWorkbook } from './containers';
 import { createKeysTableSql, droppedSql, eventKeysSql, keysTableName, REMOVED_COUNTS_SQL, windowsKeysInsertSql } from './merge';
 
@@ -111,13 +109,16 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
         return await loadRows(ctx, req, { label: 'Windows event XML', unit: 'line', open, progress });
       }
       case 'parquet': {
+        // Loaded on first use: the Parquet codecs (brotli's dictionary, snappy's wasm) are most of the reader's weight.
+        const { readParquet } = await import('./parquet-reader');
         const open: OpenRows = () => readParquet(req.file, { batchRows: ROW_BATCH });
         return await loadRows(ctx, req, { label: 'Parquet', unit: 'data row', open, progress });
       }
       case 'zip': {
         if (!(await zipIsWorkbook(req.file))) return fail('a zip archive: drop it into the page, which unpacks it and loads each file in it');
+        const { readXlsx } = await import('./xlsx-reader');
         const open: OpenRows = () => readXlsx(req.file, { sheet: req.sheet, batchRows: ROW_BATCH });
-        return await loadRows(ctx, req, { label: 'Excel workbook', unit: 'line', open, progress });
+        return await loadRows(ctx, req, { label: 'Excel workbook', unit: 'sheet row', open, progress });
       }
     }
   } catch (e) {
