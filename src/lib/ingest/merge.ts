@@ -12,7 +12,7 @@ import type { TableShape } from './schema';
 export const DROPPED_TABLE = 'lh_dropped';
 export const keysTableName = (id: number) => `lh_keys_${id}`;
 
-const KEY_COLUMNS = 'lh_seq BIGINT, lh_src INTEGER, is_net BOOLEAN, dup_key VARCHAR, twin_kind VARCHAR, computer VARCHAR, pid BIGINT, ppid BIGINT, image VARCHAR, utc BIGINT, host BIGINT';
+const KEY_COLUMNS = 'lh_seq BIGINT, lh_src INTEGER, is_net BOOLEAN, dup_key VARCHAR, twin_kind VARCHAR, computer VARCHAR, pid BIGINT, ppid BIGINT, image VARCHAR, name VARCHAR, utc BIGINT, host BIGINT';
 /** Sysmon's UtcTime and the Security record's time of one process creation lie within this many ticks (2 s). */
 const TWIN_WINDOW_TICKS = 20_000_000;
 
@@ -22,7 +22,8 @@ export const createKeysTableSql = (table: string) => `CREATE OR REPLACE TABLE ${
  * Keys of mapped Windows rows (columns named as windows-events.ts writes them) staged in `relation`. A Windows
  * record is identified by its computer, its log and its EventRecordID; twins are matched by computer and process
  * id (or, where NXLog dropped Sysmon's ProcessId, by parent process id and image path) within 2 s, on the host's own
- * clock (NXLog's EventTime) when both records carry it, else on their UTC times.
+ * clock (NXLog's EventTime) when both records carry it, else on their UTC times. The file names must agree too: a
+ * process id is reused only after its process ends, but two records that name different images are never merged.
  */
 export function windowsKeysInsertSql(table: string, ordinal: number, index: (name: string) => number | undefined,
   relation: string, recordExpr: string): string {
@@ -37,7 +38,7 @@ SELECT (${sqlInt(ordinal)}::BIGINT << ${SEQ_SHIFT}) + ${recordExpr}, ${sqlInt(or
     THEN 'w|' || lower(${c('DeviceName')}) || '|' || ${c('SourceEvent')} || '|' || ${c('EventRecordID')} END,
   CASE ${c('SourceEvent')} WHEN 'Sysmon 1' THEN 'sysmon' WHEN 'Security 4688' THEN 'security' END,
   lower(${c('DeviceName')}), TRY_CAST(${c('ProcessId')} AS BIGINT), TRY_CAST(${c('InitiatingProcessId')} AS BIGINT),
-  lower(${c('FolderPath')}), lh_iso_ticks(${c('Timestamp')}), lh_iso_ticks(${c('EventTime')})
+  lower(${c('FolderPath')}), lower(${c('FileName')}), lh_iso_ticks(${c('Timestamp')}), lh_iso_ticks(${c('EventTime')})
 FROM ${relation} WHERE ${c('SourceEvent')} IS NOT NULL`;
 }
 
@@ -55,7 +56,7 @@ export function eventKeysSql(table: string, eventsTable: string, shape: TableSha
   else if (record >= 0) key = `CASE WHEN coalesce(${value(record)}, '') <> '' AND DeviceName IS NOT NULL THEN 'w|' || lower(DeviceName) || '|' || ${sqlString(shape.profile === 'SecurityEvent' ? 'Security 4688' : 'table')} || '|' || ${value(record)} END`;
   else return null;
   return `INSERT INTO ${table} SELECT lh_seq, lh_src, coalesce(FileName IN ('net.exe', 'net1.exe'), false), ${key},
-  NULL, NULL, NULL, NULL, NULL, lh_time, NULL FROM ${eventsTable}`;
+  NULL, NULL, NULL, NULL, NULL, NULL, lh_time, NULL FROM ${eventsTable}`;
 }
 
 export function droppedSql(keyTables: readonly string[]): string {
@@ -67,7 +68,7 @@ ranked AS (SELECT *, CASE WHEN dup_key IS NULL THEN 1 ELSE row_number() OVER (PA
 sysmon AS (SELECT * FROM ranked WHERE rn = 1 AND twin_kind = 'sysmon'),
 security AS (SELECT * FROM ranked WHERE rn = 1 AND twin_kind = 'security'),
 twins AS (
-  SELECT t.lh_seq, t.lh_src, t.is_net FROM security t JOIN sysmon s ON s.computer = t.computer AND s.pid = t.pid WHERE ${near}
+  SELECT t.lh_seq, t.lh_src, t.is_net FROM security t JOIN sysmon s ON s.computer = t.computer AND s.pid = t.pid AND s.name = t.name WHERE ${near}
   UNION
   SELECT t.lh_seq, t.lh_src, t.is_net FROM security t JOIN sysmon s ON s.computer = t.computer AND s.ppid = t.ppid AND s.image = t.image
   WHERE s.pid IS NULL AND ${near})
