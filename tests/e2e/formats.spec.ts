@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { BlobReader, BlobWriter, ZipWriter } from '@zip.js/zip.js';
 import { test, expect, settled, exportJson } from './fixtures';
 
@@ -79,4 +80,30 @@ test('an unknown table gets the mapping form with a preview; the mapping is used
   await expect(page.getByTestId('format')).toHaveText('CSV (columns mapped by you)');
   await expect(page.getByTestId('source')).toContainText('mapped as you mapped this header before');
   await expect(page.getByRole('button', { name: 'Change mapping' })).toBeVisible();
+});
+
+test('Excel, Windows event XML, a gzip of NXLog JSON and Parquet load in the page under its CSP', async ({ page }) => {
+  await page.goto('./#start=2d&threshold=2&now=2024-10-10T00%3A00%3A00Z');
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'dpe.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: fixture('tabular/device-process-events.xlsx') },
+    { name: 'events.xml', mimeType: 'text/xml', buffer: fixture('windows-xml/event-viewer-saved.xml') },
+    { name: 'nxlog.jsonl.gz', mimeType: 'application/gzip', buffer: gzipSync(fixture('windows/nxlog.jsonl')) },
+  ]);
+  await settled(page);
+  const formats = page.getByTestId('format');
+  await expect(formats).toHaveText(['Excel workbook (sheet "DeviceProcessEvents")', 'Windows event XML (Sysmon 1, Security 4688)', 'NXLog JSON (Sysmon 1, Security 4688)']);
+  await expect(page.getByTestId('source').nth(2)).toContainText('nxlog.jsonl.gz › nxlog.jsonl');
+  await expect(page.getByLabel('Sheet')).toHaveValue('DeviceProcessEvents');
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => [r.AccountUpn, r.TotalEvents]).sort())
+    .toEqual([['CONTOSO\\alice', 8], ['alice@contoso.com', 5]]);
+
+  await page.getByLabel('Sheet').selectOption('Notes');
+  await settled(page);
+  await expect(page.getByRole('form', { name: 'Map the columns' })).toBeVisible();
+
+  await page.locator('input[type=file]').setInputFiles({ name: 'dpe.parquet', mimeType: 'application/octet-stream', buffer: fixture('tabular/device-process-events.zstd.parquet') });
+  await settled(page);
+  await expect(formats.last()).toHaveText('Parquet');
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => [r.AccountUpn, r.TotalEvents]).sort())
+    .toEqual([['CONTOSO\\alice', 8], ['alice@contoso.com', 5]]);
 });

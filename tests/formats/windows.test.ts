@@ -108,6 +108,33 @@ describe('evtx_dump JSON and Winlogbeat', () => {
   });
 });
 
+describe('Windows event XML (Event Viewer "Save as XML", wevtutil qe /f:xml)', () => {
+  const xml = (name: string) => readFileSync(new URL(`../fixtures/windows-xml/${name}`, import.meta.url));
+
+  test('Event Viewer file: Sysmon 1 and Security 4688 map; a Sysmon 3 is skipped; different images are never twins', async () => {
+    const s = await loadOne('event-viewer-saved.xml', {}, xml('event-viewer-saved.xml'));
+    expect([s.format, s.rowsRead, s.netRows]).toEqual(['Windows event XML (Sysmon 1, Security 4688)', 3, 2]);
+    expect(s.skipped).toEqual([{ reason: OTHER_WINDOWS_EVENT, count: 1 }]);
+    // The Sysmon net.exe and the 4688 net1.exe share a process id in this fixture; their images differ, so both count.
+    expect(s.removed).toEqual({ twins: 0, duplicates: 0, net: 0 });
+    expect(used(s, 'Timestamp')).toBe('UtcTime / System/TimeCreated/@SystemTime');
+    expect((await alertsOf([s], { now: '2024-10-10T00:00:00Z', threshold: 2 })).map((x) => [x.account, x.total, x.first]))
+      .toEqual([['CONTOSO\\alice', 2, '2024-10-09T14:51:30.1230000Z']]);
+  });
+
+  test('wevtutil output as PowerShell writes it (UTF-16 LE, no root element)', async () => {
+    const s = await loadOne('wevtutil-utf16le.xml', {}, xml('wevtutil-utf16le.xml'));
+    expect([s.format, s.rowsRead, s.skipped]).toEqual(['Windows event XML (Sysmon 1, Security 4688)', 4, [{ reason: OTHER_WINDOWS_EVENT, count: 2 }]]);
+  });
+
+  test('malformed events are rejected with their line numbers; the events after them still load', async () => {
+    const s = await loadOne('malformed-middle.xml', {}, xml('malformed-middle.xml'));
+    expect(s.rejected.map((r) => [r.count, r.first, r.unit])).toEqual([[1, [2], 'line'], [1, [4], 'line'], [1, [6], 'line'], [1, [7], 'line']]);
+    expect(s.rejected[0]!.reason).toMatch(/^malformed XML: /);
+    expect(s.rowsRead - 4).toBeGreaterThan(0);
+  });
+});
+
 describe('Sentinel SecurityEvent CSV', () => {
   test('pandas dump with an unnamed index column: 4688 rows only, FileName from NewProcessName', async () => {
     const s = await loadOne('securityevent-pandas.csv');
