@@ -4,10 +4,15 @@ import netDefender from './net-discovery/defender.kql?raw';
 import netSentinel from './net-discovery/sentinel.kql?raw';
 import netStages from './net-discovery/stages.sql?raw';
 import netSummarize from './net-discovery/summarize.sql?raw';
+import netHardened from './net-discovery/hardened.sql?raw';
+import netHardenedSummarize from './net-discovery/hardened-summarize.sql?raw';
 
 /** Every detection is a folder of data (metadata, original KQL, SQL); adding one means adding a folder here. */
 export const DETECTIONS: Detection[] = [
-  { meta: netMeta as DetectionMeta, kql: { defender: netDefender, sentinel: netSentinel }, stagesSql: netStages, summarizeSql: netSummarize },
+  {
+    meta: netMeta as DetectionMeta, kql: { defender: netDefender, sentinel: netSentinel }, stagesSql: netStages, summarizeSql: netSummarize,
+    hardened: { stagesSql: netHardened, summarizeSql: netHardenedSummarize },
+  },
 ];
 
 export function combinedPrefilter(detections: readonly Detection[] = DETECTIONS): string {

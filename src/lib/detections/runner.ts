@@ -2,7 +2,7 @@ import type { Cell, Engine, Row } from '../engine/engine';
 import type { LoadedSource } from '../ingest/source';
 import { sqlInt, sqlString } from '../sql/quote';
 import { starColumns, uniqueNames, tupleValues } from './output';
-import type { Alert, Detection, DetectionResult, JsonCell, OrderedRecord, RunParams } from './types';
+import { ALL_HARDENING, HARDENING_SWITCHES, type Alert, type Detection, type DetectionResult, type HardenedSummary, type JsonCell, type OrderedRecord, type RunParams } from './types';
 import { parseInstant } from '../time/ticks';
 
 /** Code-unit order, the order JavaScript's `<` gives: exports and tests sort the same way. */
@@ -31,6 +31,7 @@ export function bindSql(template: string, params: RunParams): string {
     threshold: sqlInt(params.threshold),
     allowlisted: `(${allowlistCondition(params.allowlist)})`,
   };
+  for (const k of HARDENING_SWITCHES) values[`h_${k}`] = String((params.hardening ?? ALL_HARDENING)[k]);
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const v = values[name];
     if (v === undefined) throw new Error(`unknown SQL parameter {{${name}}}`);
@@ -38,13 +39,20 @@ export function bindSql(template: string, params: RunParams): string {
   });
 }
 
+const hardenedOf = (detection: Detection, params: RunParams) => (params.mode === 'hardened' ? detection.hardened ?? null : null);
+
 export function withStages(detection: Detection, params: RunParams, tail: string): string {
-  return bindSql(`WITH ${detection.stagesSql.trim()}\n${tail}`, params);
+  const stages = hardenedOf(detection, params)?.stagesSql ?? detection.stagesSql;
+  return bindSql(`WITH ${stages.trim()}\n${tail}`, params);
 }
 
 export function summarizeQuery(detection: Detection, params: RunParams): string {
-  return withStages(detection, params, detection.summarizeSql.trim());
+  return withStages(detection, params, (hardenedOf(detection, params)?.summarizeSql ?? detection.summarizeSql).trim());
 }
+
+/** Stage names and labels of the mode the run uses. */
+export const stagesOf = (detection: Detection, params: RunParams) =>
+  (hardenedOf(detection, params) ? detection.meta.hardenedStages : undefined) ?? detection.meta.stages;
 
 const COUNT_COLUMNS = ['TotalEvents', 'TotalAccountsEvents', 'TotalGroupEvents', 'TotalLocalGroupEvents', 'TotalUserEvents'];
 
@@ -65,6 +73,7 @@ export async function runDetection(engine: Engine, detection: Detection, params:
   const columns = [...leading, ...firstNames, ...secondNames];
   const byOrdinal = new Map(sources.map((s) => [s.ordinal, s]));
 
+  const hardened = hardenedOf(detection, params) !== null;
   const all = rows.map((row) => {
     const commands = (Array.isArray(row.ExecutedCommands) ? row.ExecutedCommands : []).map(String).sort(byCodeUnit);
     const account = String(row[meta.groupKey] ?? '');
@@ -94,14 +103,43 @@ export async function runDetection(engine: Engine, detection: Detection, params:
       commands,
       record,
       suppressed: row.lh_suppressed === true,
+      ...(hardened ? {
+        reasons: (Array.isArray(row.lh_reasons) ? row.lh_reasons : []).map(String),
+        newEvents: Number(row.lh_new_events ?? 0),
+        noise: row.lh_noise === null || row.lh_noise === undefined ? null : String(row.lh_noise),
+      } : {}),
     };
   });
   all.sort((a, b) => byCodeUnit(a.bin, b.bin) || byCodeUnit(a.account, b.account));
   const strip = ({ suppressed: _, ...alert }: Alert & { suppressed: boolean }): Alert => alert;
+  const alerts = all.filter((a) => !a.suppressed && !a.noise).map(strip);
+  const result: DetectionResult = {
+    alerts,
+    suppressed: all.filter((a) => a.suppressed && !a.noise).map(strip),
+    noise: all.filter((a) => a.noise).map(strip),
+    columns, binColumn, mixedVariants, sql, mode: hardened ? 'hardened' : 'exact',
+  };
+  if (hardened) result.hardened = await compareWithExact(engine, detection, params, result);
+  return result;
+}
+
+/** What hardened mode adds to (and takes from) exact mode's result on the same rows and parameters. */
+async function compareWithExact(engine: Engine, detection: Detection, params: RunParams, result: DetectionResult): Promise<HardenedSummary> {
+  const exactParams: RunParams = { ...params, mode: 'exact' };
+  const exactRows = await engine.query(summarizeQuery(detection, exactParams));
+  const exactKeys = new Set(exactRows.filter((r) => r.lh_suppressed !== true).map((r) => `${String(r[detection.meta.groupKey] ?? '')}\u0000${String(r.lh_bin)}`));
+  for (const a of result.alerts) a.notInExact = !exactKeys.has(a.key);
+  const hardenedKeys = new Set(result.alerts.map((a) => a.key));
+  const [counts] = await engine.query(withStages(detection, params, `SELECT
+    (SELECT count(*) FROM counted WHERE len(lh_reasons) > 0) AS added,
+    (SELECT count(*) FROM children) AS paired,
+    (SELECT count(*) FROM counted_all WHERE lh_noise IS NOT NULL) AS noise`));
   return {
-    alerts: all.filter((a) => !a.suppressed).map(strip),
-    suppressed: all.filter((a) => a.suppressed).map(strip),
-    columns, binColumn, mixedVariants, sql,
+    addedAlerts: result.alerts.filter((a) => a.notInExact).length,
+    removedAlerts: [...exactKeys].filter((k) => !hardenedKeys.has(k)).length,
+    addedEvents: Number(counts?.added ?? 0),
+    pairedChildren: Number(counts?.paired ?? 0),
+    noiseEvents: Number(counts?.noise ?? 0),
   };
 }
 
@@ -120,10 +158,17 @@ const EVENT_SELECT = `lh_fmt(lh_time) AS Timestamp, ${EVENT_COLUMNS.slice(1).joi
 
 /** The rows one alert counted, in time order (then source order). */
 export async function countedEvents(engine: Engine, detection: Detection, params: RunParams, alert: Alert, suppressed = false): Promise<EventRow[]> {
+  const group = `${detection.meta.groupKey} = ${sqlString(alert.account)} AND (lh_time // {{bin}}) * {{bin}} = ${sqlInt(alert.binTicks)}`;
+  if (hardenedOf(detection, params)) {
+    // Hardened mode: the group's own rows (noise, suppressed or counted), with what exact mode would have missed.
+    const which = alert.noise ? 'lh_noise IS NOT NULL' : `lh_noise IS NULL AND ${suppressed ? '' : 'NOT '}{{allowlisted}}`;
+    const sql = withStages(detection, params, `SELECT ${EVENT_SELECT}, NetActionType, array_to_string(lh_reasons, '; ') AS ExactMisses
+  FROM counted_all WHERE ${group} AND ${which} ORDER BY lh_time, lh_seq`);
+    return eventRows(await engine.query(sql), ['NetActionType', 'ExactMisses']);
+  }
   const stage = suppressed ? 'with_account' : 'counted';
   const sql = withStages(detection, params, `SELECT ${EVENT_SELECT}, NetActionType
-  FROM ${stage} WHERE ${detection.meta.groupKey} = ${sqlString(alert.account)} AND (lh_time // {{bin}}) * {{bin}} = ${sqlInt(alert.binTicks)}
-  ORDER BY lh_time, lh_seq`);
+  FROM ${stage} WHERE ${group} ORDER BY lh_time, lh_seq`);
   return eventRows(await engine.query(sql), ['NetActionType']);
 }
 
@@ -135,7 +180,7 @@ export interface StageCount {
 
 /** Rows left after each operator, and the largest group, to say why nothing (or little) matched. */
 export async function stageCounts(engine: Engine, detection: Detection, params: RunParams): Promise<{ stages: StageCount[]; largestGroup: number }> {
-  const stages = detection.meta.stages;
+  const stages = stagesOf(detection, params);
   const select = stages.map((s) => `(SELECT count(*) FROM ${s.name}) AS ${s.name}`).join(', ');
   const sql = withStages(detection, params, `SELECT ${select}, (SELECT coalesce(max(n), 0) FROM
     (SELECT count(*) AS n FROM counted GROUP BY ${detection.meta.groupKey}, (lh_time // {{bin}}) * {{bin}})) AS lh_largest`);

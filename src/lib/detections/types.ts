@@ -26,6 +26,10 @@ export interface DetectionMeta {
   /** Leading output columns; `$bin` stands for the bin column (Timestamp or TimeGenerated). */
   output: string[];
   stages: { name: string; label: string }[];
+  /** Stages of hardened mode, for "why no alerts" there. */
+  hardenedStages?: { name: string; label: string }[];
+  /** What each hardened-mode switch does, in the words the page shows. */
+  hardening?: Record<HardeningSwitch, { label: string; help: string }>;
   source: string;
 }
 
@@ -34,7 +38,17 @@ export interface Detection {
   kql: { defender: string; sentinel: string };
   stagesSql: string;
   summarizeSql: string;
+  /** The same detection with its known gaps closed (hardened mode), when the detection has one. */
+  hardened?: { stagesSql: string; summarizeSql: string };
 }
+
+export type Mode = 'exact' | 'hardened';
+
+/** Hardened mode's switches, each closing one gap of the exact query. */
+export const HARDENING_SWITCHES = ['case', 'original', 'subcommand', 'accounts', 'noise', 'pairs'] as const;
+export type HardeningSwitch = (typeof HARDENING_SWITCHES)[number];
+export type Hardening = Record<HardeningSwitch, boolean>;
+export const ALL_HARDENING: Hardening = { case: true, original: true, subcommand: true, accounts: true, noise: true, pairs: true };
 
 /** Integer text that must reach the JSON export exactly (a long may exceed 2^53). */
 export class NumberText {
@@ -58,6 +72,21 @@ export interface Alert {
   counts: Record<string, number>;
   commands: string[];
   record: OrderedRecord;
+  /** Hardened mode: why exact mode would not have counted some of its events, and how many. */
+  reasons?: string[];
+  newEvents?: number;
+  /** Hardened mode: the alert exact mode does not raise at all. */
+  notInExact?: boolean;
+  /** Hardened mode: expected noise (Defender's own runs, service accounts), shown apart. */
+  noise?: string | null;
+}
+
+export interface HardenedSummary {
+  addedAlerts: number;
+  removedAlerts: number;
+  addedEvents: number;
+  pairedChildren: number;
+  noiseEvents: number;
 }
 
 export interface DetectionResult {
@@ -68,6 +97,10 @@ export interface DetectionResult {
   binColumn: 'Timestamp' | 'TimeGenerated';
   mixedVariants: boolean;
   sql: string;
+  mode: Mode;
+  /** Hardened mode: groups of expected noise that reached the threshold. */
+  noise: Alert[];
+  hardened?: HardenedSummary;
 }
 
 export interface RunParams {
@@ -75,4 +108,7 @@ export interface RunParams {
   binTicks: bigint;
   threshold: number;
   allowlist: string[];
+  /** Exact (the published KQL) unless hardened. */
+  mode?: Mode;
+  hardening?: Hardening;
 }

@@ -46,7 +46,8 @@ export function stripUtcSuffix(name: string): { name: string; utc: boolean } {
 
 /** The columns the loader and the detections refer to by their canonical names. */
 export const CANONICAL = ['FileName', 'FolderPath', 'ProcessCommandLine', 'AccountUpn', 'AccountName', 'AccountDomain', 'DeviceName',
-  'InitiatingProcessFileName', 'InitiatingProcessCommandLine', 'ProcessVersionInfoOriginalFileName', 'ActionType'] as const;
+  'InitiatingProcessFileName', 'InitiatingProcessCommandLine', 'ProcessVersionInfoOriginalFileName', 'ActionType',
+  'AccountSid', 'ProcessId', 'InitiatingProcessId', 'InitiatingProcessParentFileName'] as const;
 export type CanonicalColumn = (typeof CANONICAL)[number];
 
 export interface ColumnInfo {

@@ -1,8 +1,10 @@
 import { parseTimespan, formatTimespan } from './timespan';
 import { formatTicks, parseInstant, startOfDay, ticksFromEpochMs } from '../time/ticks';
+import { ALL_HARDENING, HARDENING_SWITCHES, type Hardening, type HardeningSwitch, type Mode } from '../detections/types';
 
 /**
- * The run's settings and their URL hash form, `#start=2d&bin=1d&threshold=10&now=latest&mode=exact`.
+ * The run's settings and their URL hash form, `#start=2d&bin=1d&threshold=10&now=latest&mode=exact`; in hardened mode a
+ * `hardening=case,original,...` key lists the switches that are on when not all of them are.
  * The hash is the source of truth: applied at load and on every hashchange; a missing key takes its default;
  * an invalid value takes its default and is reported.
  */
@@ -13,7 +15,8 @@ export interface Settings {
   binTicks: bigint;
   threshold: number;
   now: NowSetting;
-  mode: 'exact';
+  mode: Mode;
+  hardening: Hardening;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -22,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
   threshold: 10,
   now: { kind: 'latest' },
   mode: 'exact',
+  hardening: ALL_HARDENING,
 };
 
 /** Split a hash into raw values, decoding each with decodeURIComponent (`+` stays a plus, unlike URLSearchParams). */
@@ -78,7 +82,15 @@ export function settingsFromHash(hash: string): { settings: Settings; problems: 
     else settings.now = n;
   }
   const mode = entries.get('mode');
-  if (mode !== undefined && mode !== 'exact') bad('mode', mode, 'a known mode (exact)', 'exact');
+  if (mode === 'exact' || mode === 'hardened') settings.mode = mode;
+  else if (mode !== undefined) bad('mode', mode, 'a known mode (exact or hardened)', 'exact');
+  const hardening = entries.get('hardening');
+  if (hardening !== undefined) {
+    const on = hardening.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const unknown = on.filter((x) => !(HARDENING_SWITCHES as readonly string[]).includes(x));
+    if (unknown.length) bad('hardening', hardening, `a list of ${HARDENING_SWITCHES.join(', ')}`, 'all switches on');
+    else settings.hardening = Object.fromEntries(HARDENING_SWITCHES.map((k) => [k, on.includes(k)])) as Hardening;
+  }
   return { settings, problems };
 }
 
@@ -91,6 +103,8 @@ export function settingsToHash(s: Settings): string {
     ['start', formatTimespan(s.startTicks)], ['bin', formatTimespan(s.binTicks)], ['threshold', String(s.threshold)],
     ['now', nowText(s.now)], ['mode', s.mode],
   ];
+  const on = HARDENING_SWITCHES.filter((k: HardeningSwitch) => s.hardening[k]);
+  if (s.mode === 'hardened' && on.length < HARDENING_SWITCHES.length) parts.push(['hardening', on.join(',')]);
   return '#' + parts.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
 }
 

@@ -21,6 +21,12 @@ const LOCALE_RE = String.raw`^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}),? (\d{1,2})
 
 const PARTS = "['a','b','c','h','mi','s','f','z']";
 
+/**
+ * The first word after the command line's own first token (the net / net1 executable: bare, with a path, quoted, or
+ * renamed), a quote before it ignored: `net  user`, `"C:\...\net.exe" user`, `net "user"`, `nt.exe localgroup`.
+ */
+const NET_SUBCOMMAND_RE = String.raw`^\s*(?:"[^"]*"|[^\s"]+)"?\s+"?([a-z]+)`;
+
 export const MACROS_SQL = [
   // KQL `has` with an alphanumeric term: the term is a maximal run of [0-9A-Za-z], case-insensitive.
   // `\b` would be wrong: it treats `_` as a word character, Kusto delimits on it.
@@ -68,6 +74,9 @@ export const MACROS_SQL = [
      CASE WHEN regexp_matches(s, '^\\s*\\d{1,2}[./-]\\d{1,2}[./-]\\d{4}') THEN try_cast(regexp_extract(s, '^\\s*(\\d{1,2})[./-](\\d{1,2})', i) AS INTEGER) END`,
   `CREATE OR REPLACE MACRO lh_locale_ampm(s) AS
      regexp_matches(s, '^\\s*\\d{1,2}[./-]\\d{1,2}[./-]\\d{4}.*[0-9] ?[AaPp][Mm]\\s*$')`,
+  // Hardened mode: the sub-command, the first argument after the net / net1 token (quotes ignored, as net.exe's own
+  // parser ignores them).
+  `CREATE OR REPLACE MACRO lh_net_subcommand(cmd) AS nullif(regexp_extract(lower(cmd), '${NET_SUBCOMMAND_RE}', 1), '')`,
   // Ticks to Kusto's JSON datetime text, 7 fractional digits, composed by hand (strftime's %n misbehaves).
   `CREATE OR REPLACE MACRO lh_fmt(t) AS CASE WHEN t IS NULL THEN NULL ELSE
      strftime(make_timestamp((t // ${TICKS_PER_SECOND} - ${UNIX_EPOCH_SECONDS}) * 1000000), '%Y-%m-%dT%H:%M:%S')

@@ -379,7 +379,8 @@ export class Session {
   runParams(): RunParams | null {
     this.clockMs = (this.options.clock ?? Date.now)();
     if (this.cutoff === null) return null;
-    return { cutoff: this.cutoff, binTicks: this.settings.binTicks, threshold: this.settings.threshold, allowlist: this.allowlist };
+    return { cutoff: this.cutoff, binTicks: this.settings.binTicks, threshold: this.settings.threshold, allowlist: this.allowlist,
+      mode: this.settings.mode, hardening: { ...this.settings.hardening } };
   }
 
   private async execute(generation: number): Promise<void> {
