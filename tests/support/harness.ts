@@ -20,6 +20,8 @@ export interface LoadOptions {
   mapping?: ColumnMapping;
   sheet?: string;
   rememberedMapping?: (signature: string) => ColumnMapping | undefined;
+  /** CSV chunk size (the app's default is 32 MiB, so fixtures are otherwise read in one pass). */
+  chunkBytes?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface LoadOptions {
  */
 export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  const ctx = { engine, prefilter: combinedPrefilter(), rememberedMapping: options.rememberedMapping };
+  const ctx = { engine, prefilter: combinedPrefilter(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes };
   const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
     loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));

@@ -29,6 +29,9 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
     async registerFile(name, file) {
       db.registerFileBuffer(name, new Uint8Array(await file.arrayBuffer()));
     },
+    async registerBuffer(name, bytes) {
+      db.registerFileBuffer(name, bytes);
+    },
     async dropFile(name) {
       db.dropFile(name);
     },

@@ -33,6 +33,9 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
       async registerFile(name, file) {
         await db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
       },
+      async registerBuffer(name, bytes) {
+        await db.registerFileBuffer(name, bytes);
+      },
       async dropFile(name) {
         await db.dropFile(name);
       },

@@ -10,6 +10,11 @@ export type Row = Record<string, Cell>;
 export interface Engine {
   /** Make a user's file readable by SQL under `name` without copying it into memory. */
   registerFile(name: string, file: Blob): Promise<void>;
+  /**
+   * Hand bytes already read to the engine under `name` (the buffer is transferred: the caller must not use it
+   * again). Engines without it read large files in one pass through registerFile.
+   */
+  registerBuffer?(name: string, bytes: Uint8Array): Promise<void>;
   dropFile(name: string): Promise<void>;
   /** Run one statement and return its rows. */
   query(sql: string): Promise<Row[]>;

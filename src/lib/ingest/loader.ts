@@ -1,5 +1,6 @@
 import type { Engine, Row } from '../engine/engine';
-import { sqlIdent, sqlString } from '../sql/quote';
+import { sqlIdent, sqlInt, sqlString } from '../sql/quote';
+import { csvChunks, firstRecordEnd } from './csv-chunks';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
@@ -19,9 +20,13 @@ export interface LoadContext {
   engine: Engine;
   /** The detections' candidate filter over canonical column names (a generous superset of what they count). */
   prefilter: string;
-  onProgress?: (text: string) => void;
+  onProgress?: (text: string, bytes?: { done: number; total: number }) => void;
   /** A mapping the user made earlier for a header with this signature, if any. */
   rememberedMapping?: (signature: string) => ColumnMapping | undefined;
+  /** Stops the load between chunks or batches (the load then throws an AbortError). */
+  signal?: AbortSignal;
+  /** CSV chunk size; tests make it small to cut files in many places. */
+  chunkBytes?: number;
 }
 
 export interface LoadRequest {
@@ -87,7 +92,8 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
     ({ status: 'failed', id: req.id, name: req.name, size: req.file.size, problem, ...extra });
   try {
     const sniffed = await sniff(req.file);
-    const progress = (bytes: number) => ctx.onProgress?.(`read ${(bytes / 1e6).toFixed(1)} of ${(req.file.size / 1e6).toFixed(1)} MB`);
+    const started = Date.now();
+    const progress = (bytes: number) => ctx.onProgress?.(progressText(bytes, req.file.size, Date.now() - started), { done: bytes, total: req.file.size });
     switch (sniffed.kind) {
       case 'unsupported': return fail(sniffed.problem);
       case 'gzip': return fail('a gzip-compressed file: drop it into the page, which unpacks it');
@@ -122,6 +128,9 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
       }
     }
   } catch (e) {
+    // Whatever the load had built is dropped: a cancelled or failed load leaves nothing in the engine.
+    for (const t of [`lh_cand_${req.id}`, keysTableName(req.id), 'lh_stage']) await ctx.engine.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
+    if ((e as Error).name === 'AbortError') return fail('cancelled');
     if (e instanceof UnrecognisedColumns) return fail(e.message, { mappable: e.mappable, sheets: e.sheets, sheet: e.sheet });
     return fail((e as Error).message ?? String(e));
   }
@@ -187,6 +196,47 @@ const CSV_ERRORS: Record<string, string> = {
   'INVALID ENCODING': 'text that is not valid UTF-8',
 };
 
+/** Chunks of about this size go to the engine one after the other; smaller files are read in one pass. */
+export const CSV_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Feed a CSV's data records to `scanChunk` in chunks that end on record boundaries (see csv-chunks.ts), with the
+ * running counts it needs to number records across chunks, while reporting bytes read and an estimate of the time
+ * left. Stops between chunks when the load is cancelled.
+ */
+async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number,
+  scanChunk: (name: string, k: number, acceptedBefore: number, rowsBefore: number, crlf: boolean) => Promise<{ accepted: number; rows: number }>): Promise<void> {
+  const head = new Uint8Array(await req.file.slice(0, Math.min(req.file.size, MAX_HEADER_BYTES)).arrayBuffer());
+  const headerEnd = firstRecordEnd(head);
+  if (headerEnd < 0) throw new Error('the header row does not end within 16 MB');
+  const crlf = headerEnd >= 2 && head[headerEnd - 2] === 0x0d;
+  const started = Date.now();
+  let accepted = 0;
+  let rows = 0;
+  let k = 0;
+  for await (const chunk of csvChunks(req.file, headerEnd, chunkBytes, ctx.signal)) {
+    const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
+    await ctx.engine.registerBuffer!(name, chunk.bytes);
+    try {
+      const done = await scanChunk(name, k, accepted, rows, crlf);
+      accepted += done.accepted;
+      rows += done.rows;
+    } finally {
+      await ctx.engine.dropFile(name).catch(() => {});
+    }
+    k++;
+    ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
+  }
+}
+
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** `read 120.0 of 693.0 MB · about 4 s left` */
+export function progressText(done: number, total: number, elapsedMs: number): string {
+  const left = done > 0 && done < total ? ((total - done) * elapsedMs) / done / 1000 : null;
+  return `read ${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB${left === null ? '' : ` · about ${left < 10 ? left.toFixed(1) : Math.round(left)} s left`}`;
+}
+
 async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], delimiter: string, sample: string[][], encoding: TextEncoding) {
   const header = uniqueNames(rawHeader);
   const recognised = recognise(ctx, req, header, () => sample.slice(0, PREVIEW_ROWS).map((r) => header.map((_, i) => r[i] ?? null)));
@@ -196,36 +246,61 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   await ctx.engine.registerFile(engineFile, req.file);
   const rejectsTable = `lh_rejects_${req.id}`;
   const columns = header.map((_, i) => `${sqlString(col(i))}: 'VARCHAR'`).join(', ');
-  const relation = `read_csv(${sqlString(engineFile)}, encoding = ${encoding === 'utf-16le' ? "'utf-16'" : "'utf-8'"}, header = true, auto_detect = false, delim = ${sqlString(delimiter)},
-    quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,
+  // A chunk after the first cannot show DuckDB the file's line ends (its first one may be a CR inside quotes): the
+  // header's are passed on.
+  const csvRelation = (file: string, withHeader: boolean, newLine?: string) => `read_csv(${sqlString(file)}, encoding = ${encoding === 'utf-16le' ? "'utf-16'" : "'utf-8'"}, header = ${withHeader}, auto_detect = false, delim = ${sqlString(delimiter)},
+    quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,${newLine ? ` new_line = ${sqlString(newLine)},` : ''}
     store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)})`;
+  const relation = csvRelation(engineFile, true);
   const firstValue = (i: number) => sample.map((r) => r[i]).find((v) => v !== undefined && v.trim() !== '' && v !== 'Invalid date');
   const { styles, locale, display } = sampleStyles(shape, firstValue);
   const candidateTable = `lh_cand_${req.id}`;
   const summary = emptySummary();
   ctx.onProgress?.('reading');
   const offset = offsetOf(req);
+  const scan = (rel: string, recordExpr: string, createCandidates: boolean) => scanStatements({
+    relation: rel, recordExpr, shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
+    displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates,
+  });
+  // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers the records it read.
+  const byRow = new Map<number, string>();
+  const takeRejects = async (firstRow: number) => {
+    const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
+    await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}`);
+    await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}_scan`);
+    const rows = new Set<number>();
+    for (const r of rejects) {
+      const row = Number(r.line) + firstRow - 1;
+      // DuckDB files an unterminated quote under UNQUOTED VALUE too; its message tells them apart.
+      const type = /unterminated quote/i.test(String(r.error_message)) ? 'UNTERMINATED QUOTES' : String(r.error_type);
+      if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[type] ?? String(r.error_message));
+      rows.add(row);
+    }
+    return rows.size;
+  };
+  const chunkBytes = ctx.chunkBytes ?? CSV_CHUNK_BYTES;
+  const chunked = ctx.engine.registerBuffer !== undefined && encoding === 'utf-8' && !shape.rowFilter && req.file.size > chunkBytes;
   try {
-    for (const sql of scanStatements({
-      relation, recordExpr: 'row_number() OVER ()', shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
-      displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates: true,
-    })) await ctx.engine.exec(sql);
+    if (!chunked) {
+      for (const sql of scan(relation, 'row_number() OVER ()', true)) await ctx.engine.exec(sql);
+      const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
+      if (stats) addScanRow(summary, stats, locale);
+      // With the header, DuckDB's record 1 is the header: data row n is its record n + 1.
+      await takeRejects(0);
+    } else {
+      await scanInChunks(ctx, req, chunkBytes, async (name, k, acceptedBefore, rowsBefore, crlf) => {
+        for (const sql of scan(csvRelation(name, false, crlf ? '\\r\\n' : '\\n'), `row_number() OVER () + ${sqlInt(acceptedBefore)}`, k === 0)) await ctx.engine.exec(sql);
+        const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
+        if (stats) addScanRow(summary, stats, locale);
+        const accepted = Number(stats?.n ?? 0);
+        return { accepted, rows: accepted + (await takeRejects(rowsBefore + 1)) };
+      });
+    }
   } catch (e) {
     await ctx.engine.dropFile(engineFile).catch(() => {});
+    await ctx.engine.exec(`DROP TABLE IF EXISTS ${candidateTable}`).catch(() => {});
+    if ((e as Error).name === 'AbortError') throw e;
     throw new Error(`could not be read as CSV: ${(e as Error).message}`);
-  }
-  const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
-  if (stats) addScanRow(summary, stats, locale);
-  const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
-  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}`);
-  await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}_scan`);
-  // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers records (header = 1).
-  const byRow = new Map<number, string>();
-  for (const r of rejects) {
-    const row = Number(r.line) - 1;
-    // DuckDB files an unterminated quote under UNQUOTED VALUE too; its message tells them apart.
-    const type = /unterminated quote/i.test(String(r.error_message)) ? 'UNTERMINATED QUOTES' : String(r.error_type);
-    if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[type] ?? String(r.error_message));
   }
   const rejectedRows = [...byRow.keys()].sort((a, b) => a - b);
   const rejected = groupRejects(rejectedRows.map((row) => ({ reason: byRow.get(row)!, position: row })), 'data row');
@@ -307,6 +382,7 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
   let sheet: { sheet?: string; sheets?: string[] } = {};
   let candidateColumns = 0;
   for await (const batch of plan.open()) {
+    ctx.signal?.throwIfAborted();
     plan.progress?.(batch.bytesRead);
     streaming ||= batch.streaming === true;
     if (batch.sheets) sheet = { sheet: batch.sheet, sheets: batch.sheets };

@@ -52,7 +52,7 @@ export type TimeStyle = 'iso' | 'iso-in-zone' | 'display' | 'locale' | 'any';
 export function ticksSql(expr: string, style: TimeStyle, dayFirst: boolean, offsetMinutes: number): string {
   const off = sqlInt(offsetMinutes);
   switch (style) {
-    case 'iso': return `lh_iso_ticks(${expr})`;
+    case 'iso': return `lh_iso_ticks_fast(${expr})`;
     case 'iso-in-zone': return `lh_iso_ticks_in(${expr}, ${off})`;
     case 'display': return `lh_display_ticks(${expr}, ${off})`;
     case 'locale': return `lh_locale_ticks(${expr}, ${dayFirst})`;
@@ -90,24 +90,29 @@ export function scanStatements(o: ScanOptions): string[] {
     `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
   ]);
   const struct = ['lh_rec', ...o.shape.columns.map((_, i) => col(i))].map((c) => `${sqlString(c)}: ${c}`).join(', ');
+  const badMf = o.mainLocale ? 'lh_bad_mf_only' : 'lh_bad_df';
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
 src AS (SELECT * FROM numbered${rowFilterSql(o.shape)}),
 canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
-timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon)
+timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon),
+-- Each judged once per row: a time that is present but unreadable. The candidate's whole row is packed only for
+-- candidates (packing every row's columns would cost as much as reading them).
+judged AS (SELECT *, lh_time_bad(${t}, lh_t_df) AS lh_bad_df, ${o.mainLocale ? `lh_time_bad(${t}, lh_t_mf)` : 'NULL::BOOLEAN'} AS lh_bad_mf_only,
+  coalesce(${o.prefilter}, false) AS lh_cand FROM timed)
 SELECT count(*)::BIGINT AS n,
   count(*) FILTER (WHERE FileName IN ('net.exe', 'net1.exe'))::BIGINT AS net_rows,
   count(*) FILTER (WHERE ${upn})::BIGINT AS upn_rows,
   min(lh_t_df)::VARCHAR AS min_df, max(lh_t_df)::VARCHAR AS max_df,
   min(lh_t_mf)::VARCHAR AS min_mf, max(lh_t_mf)::VARCHAR AS max_mf,
-  count(*) FILTER (WHERE lh_time_bad(${t}, lh_t_df))::BIGINT AS bad_df,
-  count(*) FILTER (WHERE lh_time_bad(${t}, lh_t_mf))::BIGINT AS bad_mf,
-  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_df)))[1:${MAX_FIRST}] AS first_bad_df,
-  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_mf)))[1:${MAX_FIRST}] AS first_bad_mf,
-  (list(${t} ORDER BY lh_rec) FILTER (WHERE lh_time_bad(${t}, lh_t_df)))[1:1] AS bad_example,
+  count(*) FILTER (WHERE lh_bad_df)::BIGINT AS bad_df,
+  count(*) FILTER (WHERE ${badMf})::BIGINT AS bad_mf,
+  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_bad_df))[1:${MAX_FIRST}] AS first_bad_df,
+  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE ${badMf}))[1:${MAX_FIRST}] AS first_bad_mf,
+  (list(${t} ORDER BY lh_rec) FILTER (WHERE lh_bad_df))[1:1] AS bad_example,
   ${localeAggs.length ? localeAggs.join(',\n  ') + ',' : ''}
-  list({${struct}}) FILTER (WHERE ${o.prefilter}) AS cand
-FROM timed`;
+  list(CASE WHEN lh_cand THEN {${struct}} END) FILTER (WHERE lh_cand) AS cand
+FROM judged`;
   const fill = o.createCandidates
     ? `CREATE OR REPLACE TABLE ${o.candidateTable} AS SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
     : `INSERT INTO ${o.candidateTable} BY NAME SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;

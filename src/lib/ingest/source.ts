@@ -104,6 +104,8 @@ export interface LoadingSource {
   name: string;
   size: number;
   progress: string;
+  /** Bytes read of the file, when the reader knows (for the progress bar). */
+  bytes?: { done: number; total: number };
 }
 
 export type SourceEntry = LoadedSource | FailedSource | LoadingSource;

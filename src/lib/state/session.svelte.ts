@@ -212,10 +212,13 @@ export class Session {
     this.fingerprints.set(print, id);
     this.patchLoading(id, 'reading');
     const storage = this.options.storage;
+    const controller = new AbortController();
+    this.loads.set(id, controller);
     const done = await loadSource(
-      { engine, prefilter: combinedPrefilter(), onProgress: (text) => this.patchLoading(id, text), rememberedMapping: (sig) => rememberedMapping(storage, sig) },
+      { engine, prefilter: combinedPrefilter(), onProgress: (text, bytes) => this.patchLoading(id, text, bytes), rememberedMapping: (sig) => rememberedMapping(storage, sig),
+        signal: controller.signal },
       { file, name, id, ordinal: id, ...options },
-    );
+    ).finally(() => this.loads.delete(id));
     if (!this.sources.some((s) => s.id === id)) {
       if (done.status === 'ready') await unloadSource(engine, done);
       return;
@@ -300,9 +303,12 @@ export class Session {
     });
   }
 
-  private patchLoading(id: number, progress: string) {
-    this.sources = this.sources.map((s) => (s.id === id && s.status === 'loading' ? { ...s, progress } : s));
+  private patchLoading(id: number, progress: string, bytes?: { done: number; total: number }) {
+    this.sources = this.sources.map((s) => (s.id === id && s.status === 'loading' ? { ...s, progress, bytes } : s));
   }
+
+  /** Loads under way, so that removing the entry (Cancel) stops the work between chunks. */
+  private readonly loads = new Map<number, AbortController>();
 
   /**
    * Drop every loaded file, engine table and setting (the allowlist, the parameters). Nothing of the logs stays in
@@ -346,9 +352,11 @@ export class Session {
     });
   }
 
+  /** Remove a source; one still loading is cancelled (its work stops between chunks and what it built is dropped). */
   removeSource(id: number): void {
     const entry = this.sources.find((s) => s.id === id);
     if (!entry) return;
+    this.loads.get(id)?.abort();
     this.sources = this.sources.filter((s) => s.id !== id);
     this.blobs.delete(id);
     this.mutate(async (engine) => {
