@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { BlobReader, BlobWriter, ZipWriter } from '@zip.js/zip.js';
@@ -106,4 +106,39 @@ test('Excel, Windows event XML, a gzip of NXLog JSON and Parquet load in the pag
   await expect(formats.last()).toHaveText('Parquet');
   expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => [r.AccountUpn, r.TotalEvents]).sort())
     .toEqual([['CONTOSO\\alice', 8], ['alice@contoso.com', 5]]);
+});
+
+test('a native .evtx file is read in a worker and alerts like its XML export', async ({ page }) => {
+  await page.goto('./#start=2d&threshold=2&now=2024-10-10T00%3A00%3A00Z');
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'Microsoft-Windows-Sysmon%4Operational.evtx', mimeType: 'application/octet-stream', buffer: fixture('evtx/contoso-corrupt-chunk.evtx') },
+  ]);
+  await settled(page);
+  await expect(page.getByTestId('format')).toHaveText('Windows event log (.evtx) (Sysmon 1, Security 4688)');
+  await expect(page.getByTestId('source')).toContainText('chunk 1 (offset 0x11000): records checksum mismatch; skipped');
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => [r.AccountUpn, r.TotalEvents])).toEqual([['CONTOSO\\alice', 2]]);
+});
+
+test('a large CSV shows bytes read and the time left, and Cancel stops it and leaves nothing behind', async ({ page }) => {
+  // About 280 MB: many 32 MiB chunks, so it is read in chunks with progress, and still loading when cancelled.
+  const header = 'Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn,Padding\n';
+  const row = (i: number) => `2024-10-09T10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:00.0000000Z,ws${i % 50},cmd.exe,"cmd.exe /c echo ${i}",u${i % 7}@contoso.com,${'x'.repeat(400)}\n`;
+  const lines: string[] = [header];
+  for (let i = 0; i < 600_000; i++) lines.push(row(i));
+  const path = test.info().outputPath('big.csv');
+  writeFileSync(path, lines.join(''));
+  await page.goto('./');
+  await page.getByText('Engine ready').waitFor();
+  await page.locator('input[type=file]').setInputFiles(path);
+  await expect(page.getByTestId('progress-text')).toContainText(/read [\d.]+ of 2\d\d\.\d MB · about [\d.]+ s left/);
+  await expect(page.getByRole('progressbar', { name: 'Bytes read of big.csv' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel loading big.csv' }).click();
+  await settled(page);
+  await expect(page.getByTestId('source')).toHaveCount(0);
+  // The engine holds nothing of it.
+  await page.getByText('SQL console over the loaded data').click();
+  await page.locator('textarea[name=sql]').fill("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name LIKE 'lh_cand_%' OR table_name LIKE 'lh_rejects_%'");
+  await page.getByRole('button', { name: /Run SQL/ }).click();
+  await expect(page.getByRole('region', { name: 'Queries' }).getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('table', { name: 'SQL result' }).locator('.grid-cell')).toHaveText(['0']);
 });

@@ -62,3 +62,15 @@ test('opened from disk it does what the served app does: sample, dropped export,
   expect(report).toContain(sha);
   expect(report).not.toMatch(/<script/i);
 });
+
+test('opened from disk it reads the formats that need a worker or a codec: .evtx, .xlsx, Parquet, a protected zip', async ({ page }) => {
+  await page.goto(`${pathToFileURL(html).href}#threshold=2&now=2024-10-10T00%3A00%3A00Z`);
+  await page.locator('input[type=file]').setInputFiles([fixture('evtx/contoso-clean.evtx'), fixture('tabular/device-process-events.xlsx'),
+    fixture('tabular/device-process-events.snappy.parquet'), fixture('archives/zipcrypto-infected.zip')]);
+  await page.getByRole('dialog', { name: 'Password needed' }).getByTestId('archive-password').fill('infected');
+  await page.getByRole('dialog', { name: 'Password needed' }).getByRole('button', { name: 'Unpack' }).click();
+  await settled(page);
+  const formats = await page.getByTestId('format').allTextContents();
+  expect(formats.slice(0, 3)).toEqual(['Windows event log (.evtx) (Sysmon 1, Security 4688)', 'Excel workbook (sheet "DeviceProcessEvents")', 'Parquet']);
+  expect(((await exportJson(page)) as Record<string, unknown>[]).map((r) => r.AccountUpn)).toContain('CONTOSO\\alice');
+});

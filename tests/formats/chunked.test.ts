@@ -84,3 +84,20 @@ describe('chunked loading equals one pass', () => {
     });
   }
 });
+
+describe('rows that cannot be candidates are read narrow, with the same result', () => {
+  const JSON_FIXTURES = ['rows.jsonl', 'streaming.jsonl', 'api.json', 'windows/nxlog.jsonl', 'windows/ecs.ndjson', 'tabular/device-process-events.xlsx'];
+  for (const name of JSON_FIXTURES) {
+    test(name, async () => {
+      const content = readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+      const whole = (await loadAll(engine, [{ name, content }], 0, { wholeRows: true }))[0] as LoadedSource;
+      const narrow = (await loadAll(engine, [{ name, content }]))[0] as LoadedSource;
+      expect([whole.status, narrow.status]).toEqual(['ready', 'ready']);
+      expect({ ...facts(narrow), removed: narrow.removed }).toEqual({ ...facts(whole), removed: whole.removed });
+      const params = { now: formatTicks(whole.maxTime!), start: '36500d', threshold: 1 };
+      const a = alertsToJson((await detect(engine, [whole], params)).alerts);
+      expect(alertsToJson((await detect(engine, [narrow], params)).alerts)).toBe(a);
+      expect(JSON.parse(a).length).toBeGreaterThan(0);
+    });
+  }
+});

@@ -3,7 +3,7 @@ import { loadSource, refreshEventsView } from '../../src/lib/ingest/loader';
 import type { FailedSource, LoadedSource } from '../../src/lib/ingest/source';
 import type { ColumnMapping } from '../../src/lib/ingest/schema';
 import { containerKindOf, expandContainer, zipIsWorkbook } from '../../src/lib/ingest/containers';
-import { combinedPrefilter, DETECTIONS } from '../../src/lib/detections/registry';
+import { combinedPrefilter, combinedPrefilterHint, DETECTIONS } from '../../src/lib/detections/registry';
 import { runDetection } from '../../src/lib/detections/runner';
 import type { RunParams } from '../../src/lib/detections/types';
 import { parseTimespan } from '../../src/lib/params/timespan';
@@ -20,6 +20,8 @@ export interface LoadOptions {
   mapping?: ColumnMapping;
   sheet?: string;
   rememberedMapping?: (signature: string) => ColumnMapping | undefined;
+  /** Read every row whole (no prefilter hint), to compare with the app's narrow reading. */
+  wholeRows?: boolean;
   /** CSV chunk size (the app's default is 32 MiB, so fixtures are otherwise read in one pass). */
   chunkBytes?: number;
 }
@@ -30,7 +32,7 @@ export interface LoadOptions {
  */
 export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  const ctx = { engine, prefilter: combinedPrefilter(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes };
+  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes };
   const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
     loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));

@@ -18,3 +18,12 @@ export const DETECTIONS: Detection[] = [
 export function combinedPrefilter(detections: readonly Detection[] = DETECTIONS): string {
   return detections.map((d) => `(${d.meta.prefilter})`).join(' OR ');
 }
+
+/** The detections' hints combined, or null when one of them has none (then every row is read whole). */
+export function combinedPrefilterHint(detections: readonly Detection[] = DETECTIONS): { columns: string[]; literals: string[] } | null {
+  if (detections.some((d) => !d.meta.prefilterHint)) return null;
+  return {
+    columns: [...new Set(detections.flatMap((d) => d.meta.prefilterHint!.columns))],
+    literals: [...new Set(detections.flatMap((d) => d.meta.prefilterHint!.literals.map((l) => l.toLowerCase())))],
+  };
+}

@@ -20,6 +20,11 @@ export interface DetectionMeta {
   parameters: Record<string, ParameterSpec>;
   /** Candidate filter over canonical columns, applied once per file while loading. */
   prefilter: string;
+  /**
+   * A cheap superset of the prefilter a reader can test before building rows: a candidate's value in one of these
+   * canonical columns contains one of these literals (any letter case). Readers fill every column only for such rows.
+   */
+  prefilterHint?: { columns: string[]; literals: string[] };
   groupKey: string;
   /** Columns the query adds with `extend`; they end the `*` of arg_max/arg_min. */
   extendedColumns: string[];

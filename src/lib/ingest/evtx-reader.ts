@@ -1,6 +1,6 @@
 import { RECORDS_PER_POSITION, type JsonItem } from './json-reader';
 import { BinXmlError, ChunkDecoder, FILTERED } from './evtx/binxml';
-import { CHUNK_SIZE, FILE_HEADER_SIZE, FLAG_DIRTY, FLAG_FULL, isEvtxMagic, readFileHeader, scanChunk } from './evtx/chunk';
+import { CHUNK_SIZE, FILE_HEADER_SIZE, FLAG_DIRTY, FLAG_FULL, isEvtxMagic, readFileHeader, scanChunk, type FileHeader } from './evtx/chunk';
 import { TextReader, ValueError } from './evtx/values';
 
 /**
@@ -9,10 +9,12 @@ import { TextReader, ValueError } from './evtx/values';
  * event saved as XML: `{ Event: { System: {...}, EventData: { Name: value } } }`, every leaf a string rendered
  * as Windows renders it (see evtx/values.ts).
  *
- * The file is read chunk by chunk through `Blob.slice`, never whole. Damage stays local: a chunk whose checksum
- * or structure fails is skipped with a problem naming it and later chunks still read; a record whose binary XML
- * cannot be read becomes a reject item; a record cut off by the end of the file is dropped with a problem. A file
- * that was not closed cleanly (copied off a running system) still yields every complete record, with a note.
+ * The file is read through `Blob.slice`, 16 chunks (1 MiB) at a time, never whole. Damage stays local: a chunk
+ * whose checksum or structure fails is skipped with a problem naming it and later chunks still read; a record
+ * whose binary XML cannot be read becomes a reject item; a record cut off by the end of the file is dropped with a
+ * problem. A file that was not closed cleanly (copied off a running system) still yields every complete record,
+ * with a note: that includes records past a chunk's recorded end, and, when the dirty flag is set, the
+ * well-framed records of a chunk whose records checksum is stale (with a problem saying they are unverified).
  * Only a file that is not EVTX at all throws.
  */
 
@@ -162,13 +164,15 @@ function readChunk(bytes: Uint8Array, index: number, position: number, ctx: Chun
       ctx.items.push(row === FILTERED ? { position, record, skip: OTHER_EVENTS_SKIP } : { position, record, row });
     } catch (e) {
       if (!(e instanceof BinXmlError || e instanceof ValueError || e instanceof RangeError)) throw e;
-      ctx.items.push({ position, record, reject: `unreadable event record ${r.id} in ${where}: ${e.message}` });
+      // DataView reports reads past the chunk as RangeError: damage that points outside the chunk.
+      const why = e instanceof RangeError ? 'it points past the end of its chunk' : e.message;
+      ctx.items.push({ position, record, reject: `unreadable event record ${r.id} in ${where}: ${why}` });
     }
   }
   return position;
 }
 
-function dirtyReasons(header: ReturnType<typeof readFileHeader>, tally: Tally): string[] {
+function dirtyReasons(header: FileHeader, tally: Tally): string[] {
   const reasons: string[] = [];
   if (header.flags & FLAG_DIRTY) reasons.push('its dirty flag is set');
   if (header.checksumOk && tally.chunksWithRecords > header.chunkCount) {

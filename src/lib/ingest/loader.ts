@@ -1,7 +1,7 @@
 import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlInt, sqlString } from '../sql/quote';
 import { csvChunks, firstRecordEnd } from './csv-chunks';
-import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type ColumnMapping, type Recognition, type TableShape } from './schema';
+import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
 import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
@@ -10,6 +10,8 @@ import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, Remov
 import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
 import { readWindowsEventXml } from './windows-xml';
 import { zipIsWorkbook } from './containers';
+import { readEvtx } from './evtx-reader';
+import type { EvtxReader } from './evtx-in-worker';
 import { createKeysTableSql, droppedSql, eventKeysSql, keysTableName, REMOVED_COUNTS_SQL, windowsKeysInsertSql } from './merge';
 
 /**
@@ -27,6 +29,10 @@ export interface LoadContext {
   signal?: AbortSignal;
   /** CSV chunk size; tests make it small to cut files in many places. */
   chunkBytes?: number;
+  /** Reads .evtx files (the page's runs in a worker); without it they are read on this thread. */
+  evtxReader?: EvtxReader;
+  /** The detections' prefilter hint (registry.ts): rows that cannot be candidates are read narrow. */
+  prefilterHint?: { columns: string[]; literals: string[] } | null;
 }
 
 export interface LoadRequest {
@@ -57,6 +63,7 @@ interface SourceInternals {
   keysFromAllRows: boolean;
   events: EventMix | null;
   remembered: boolean;
+  readerNotes: string[];
 }
 
 /** A CSV is read again from its registered file; other formats from the File (they are not kept in the engine). */
@@ -65,7 +72,16 @@ export type Reread =
   | { kind: 'rows'; open: OpenRows; columns: string[] };
 
 /** A batch of row objects from any reader other than CSV (JSON, XML, workbooks, Parquet). */
-export interface RowBatch { items: JsonItem[]; bytesRead: number; streaming?: boolean; sheet?: string; sheets?: string[] }
+export interface RowBatch {
+  items: JsonItem[];
+  bytesRead: number;
+  streaming?: boolean;
+  sheet?: string;
+  sheets?: string[];
+  /** Damage a reader stepped over (an .evtx chunk skipped) and what it noticed (a file not closed cleanly). */
+  problems?: { problem: string }[];
+  notes?: string[];
+}
 export type OpenRows = () => AsyncIterable<RowBatch>;
 
 /** A table whose columns are not recognised: the UI offers the mapping form for it. */
@@ -83,7 +99,12 @@ const internals = {
   delete: (s: LoadedSource) => void byId.delete(s.id),
 };
 
-const ROW_BATCH = 20_000;
+/** Only these event IDs are rendered whole from an .evtx file; the others are counted as skipped. */
+const PROCESS_EVENT_IDS: ReadonlySet<string> = new Set(['1', '4688']);
+/** An .evtx record is large in memory (several KB): smaller batches keep the page's memory low. */
+const EVTX_BATCH = 2_000;
+/** Rows per batch handed to the engine: small enough that building one batch never blocks the page for long. */
+const ROW_BATCH = 10_000;
 const LOCALE_SAMPLE = /^\s*\d{1,2}[./-]\d{1,2}[./-]\d{4}/;
 const DISPLAY_SAMPLE = /^\s*[A-Za-z]{3}[A-Za-z]*\.? \d{1,2}, \d{4}/;
 
@@ -119,6 +140,11 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
         const { readParquet } = await import('./parquet-reader');
         const open: OpenRows = () => readParquet(req.file, { batchRows: ROW_BATCH });
         return await loadRows(ctx, req, { label: 'Parquet', unit: 'data row', open, progress });
+      }
+      case 'evtx': {
+        const reader: EvtxReader = ctx.evtxReader ?? ((file, opts) => readEvtx(file, opts));
+        const open: OpenRows = () => reader(req.file, { batchRows: EVTX_BATCH, eventIds: PROCESS_EVENT_IDS, signal: ctx.signal });
+        return await loadRows(ctx, req, { label: 'Windows event log (.evtx)', unit: 'record', open, progress });
       }
       case 'zip': {
         if (!(await zipIsWorkbook(req.file))) return fail('a zip archive: drop it into the page, which unpacks it and loads each file in it');
@@ -377,6 +403,7 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
   const itemRejects: { reason: string; position: number }[] = [];
   const skips = new Map<string, number>();
   const mix: EventMix = { kinds: new Map(), containers: new Set(), used: new Map() };
+  const readerNotes: string[] = [];
   let items = 0;
   let streaming = false;
   let sheet: { sheet?: string; sheets?: string[] } = {};
@@ -385,6 +412,8 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
     ctx.signal?.throwIfAborted();
     plan.progress?.(batch.bytesRead);
     streaming ||= batch.streaming === true;
+    for (const p of batch.problems ?? []) readerNotes.push(p.problem);
+    for (const n of batch.notes ?? []) readerNotes.push(n);
     if (batch.sheets) sheet = { sheet: batch.sheet, sheets: batch.sheets };
     const rows: { record: number; row: Record<string, unknown> }[] = [];
     for (const item of classify(batch.items, mix)) {
@@ -413,7 +442,11 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
       const firstValue = (i: number) => rows.map((r) => cellText(r.row[names[i]!])).find((v) => v !== null && v.trim() !== '') ?? undefined;
       ({ styles, locale, display } = sampleStyles(current, firstValue));
     }
-    const values: (string | null)[][] = names.map((n) => rows.map((r) => cellText(r.row[n])));
+    const whole = wholeRowTest(ctx.prefilterHint, current, names);
+    const always = whole ? columnsAlwaysRead(current, names, locale, mix.kinds.size > 0) : null;
+    const wholeRows = whole ? rows.map((r) => whole(r.row)) : null;
+    const values: (string | null)[][] = names.map((n, i) =>
+      always && !always.has(i) ? rows.map((r, k) => (wholeRows![k] ? cellText(r.row[n]) : null)) : rows.map((r) => cellText(r.row[n])));
     values.push(rows.map((r) => String(r.record)));
     await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
     await ctx.engine.insertStrings('lh_stage', [...names.map((_, i) => col(i)), 'lh_line'], values, true);
@@ -452,14 +485,53 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
     rowsRead: items, engineFile: null, candidateTable, badTimePosition: (rec) => Math.floor(rec / RECORDS_PER_POSITION), unit: plan.unit,
     reread: { kind: 'rows', open: plan.open, columns: [...names] }, remembered,
     fieldsUsed: mix.kinds.size > 0 ? fieldsOfMix(mix) : fieldsOfShape(shape), events: mix.kinds.size > 0 ? mix : null,
-    keysTable: keysCreated ? keysTable : undefined, sheets: sheet.sheets, sheet: sheet.sheet,
+    keysTable: keysCreated ? keysTable : undefined, sheets: sheet.sheets, sheet: sheet.sheet, readerNotes,
   });
+}
+
+/**
+ * Whether a row must be read whole because it may be a candidate: one of the hint's columns (as the table maps
+ * them) contains one of its literals, in any letter case. Null when there is no hint.
+ */
+function wholeRowTest(hint: LoadContext['prefilterHint'], shape: TableShape, names: string[]): ((row: Record<string, unknown>) => boolean) | null {
+  if (!hint) return null;
+  const keys = hint.columns.flatMap((c) => {
+    const f = shape.canonical[c as CanonicalColumn];
+    return f ? [names[f.index]!] : [];
+  });
+  return (row) => keys.some((k) => {
+    const v = cellText(row[k]);
+    if (v === null) return false;
+    const lower = v.toLowerCase();
+    return hint.literals.some((l) => lower.includes(l));
+  });
+}
+
+/**
+ * Columns every row needs, candidate or not: what the statistics read (the time, FileName, the account columns,
+ * locale-style times), the row filter, and for Windows events the columns their twin and duplicate keys read.
+ */
+function columnsAlwaysRead(shape: TableShape, names: string[], localeColumns: number[], windows: boolean): Set<number> {
+  const keep = new Set<number>([shape.timeIndex, ...localeColumns]);
+  for (const c of ['FileName', 'ProcessVersionInfoOriginalFileName', 'AccountUpn', 'AccountName', 'AccountDomain'] as const) {
+    const f = shape.canonical[c];
+    if (f) keep.add(f.index);
+  }
+  if (shape.rowFilter) keep.add(shape.rowFilter.index);
+  if (windows) {
+    for (const n of ['DeviceName', 'ProcessId', 'InitiatingProcessId', 'FolderPath', 'Timestamp', 'EventTime', 'SourceEvent', 'EventRecordID']) {
+      const i = names.indexOf(n);
+      if (i >= 0) keep.add(i);
+    }
+  }
+  return keep;
 }
 
 function formatOf(label: string, streaming: boolean, mix: EventMix, sheet: string | undefined): SourceFormat {
   const base = streaming ? 'Defender streaming API JSON' : label === 'Excel workbook' && sheet !== undefined ? `Excel workbook (sheet "${sheet}")` : label;
   if (mix.kinds.size === 0) return base;
-  const containers = [...mix.containers].filter((c) => !(label === 'Windows event XML' && c === 'evtx_dump JSON'));
+  // XML and .evtx are read into evtx_dump's shape: that is how they were read, not what the file is.
+  const containers = [...mix.containers].filter((c) => !((label === 'Windows event XML' || label === 'Windows event log (.evtx)') && c === 'evtx_dump JSON'));
   const kinds = [...mix.kinds.keys()].map((k) => (k === 'ECS process start' ? 'process start events' : k)).join(', ');
   if (label === 'JSON lines' || label === 'JSON array of rows') return `${containers.join(' + ') || label} (${kinds})`;
   return `${base}${containers.length ? `, ${containers.join(' + ')}` : ''} (${kinds})`;
@@ -515,6 +587,7 @@ interface Finish {
   events: EventMix | null;
   /** Keys of every row, when the reader made them (mapped Windows events). */
   keysTable?: string;
+  readerNotes?: string[];
   sheets?: string[];
   sheet?: string;
 }
@@ -539,10 +612,10 @@ async function finish(ctx: LoadContext, req: LoadRequest, f: Finish): Promise<Lo
   };
   internals.set(source, {
     summary: f.summary, localeColumns: f.localeColumns, styles: f.styles, structural: f.structuralRejects, position: f.badTimePosition, unit: f.unit,
-    reread: f.reread, keysFromAllRows: f.keysTable !== undefined, events: f.events, remembered: f.remembered,
+    reread: f.reread, keysFromAllRows: f.keysTable !== undefined, events: f.events, remembered: f.remembered, readerNotes: f.readerNotes ?? [],
   });
   applyTimeStats(source);
-  source.notes = notesFor(source, f.events, f.remembered);
+  source.notes = [...(f.readerNotes ?? []), ...notesFor(source, f.events, f.remembered)];
   await materialise(ctx.engine, source);
   return source;
 }
@@ -649,7 +722,7 @@ export async function reinterpret(engine: Engine, source: LoadedSource, change: 
     }
   }
   const inner = internals.get(next)!;
-  next.notes = notesFor(next, inner.events, inner.remembered);
+  next.notes = [...inner.readerNotes, ...notesFor(next, inner.events, inner.remembered)];
   await materialise(engine, next);
   return next;
 }

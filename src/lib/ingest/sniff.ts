@@ -13,6 +13,8 @@ export type Sniffed =
   | { kind: 'zip' }
   | { kind: 'gzip' }
   | { kind: 'parquet' }
+  /** A Windows event log file (`ElfFile\0`). */
+  | { kind: 'evtx' }
   | { kind: 'unsupported'; problem: string };
 
 export const SNIFF_BYTES = 1 << 20;
@@ -22,7 +24,7 @@ const MAGIC: [number[], Sniffed][] = [
   [[0x50, 0x4b, 0x05, 0x06], { kind: 'zip' }],
   [[0x1f, 0x8b], { kind: 'gzip' }],
   [[0x50, 0x41, 0x52, 0x31], { kind: 'parquet' }],
-  [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], { kind: 'unsupported', problem: 'this is a Windows event log (.evtx); this version reads event logs exported as XML (wevtutil qe /f:xml, or Event Viewer "Save as XML") or JSON' }],
+  [[0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00], { kind: 'evtx' }],
   [[0x28, 0xb5, 0x2f, 0xfd], { kind: 'unsupported', problem: 'this is a zstd-compressed file; decompress it first (zstd -d)' }],
   [[0xd0, 0xcf, 0x11, 0xe0], { kind: 'unsupported', problem: 'this is a legacy .xls or a password-protected workbook; save it as .xlsx without a password' }],
 ];

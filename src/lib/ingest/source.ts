@@ -9,7 +9,7 @@ export interface RejectGroup {
   count: number;
   /** 1-based positions of the first few, in `unit`s. */
   first: number[];
-  unit: 'data row' | 'line' | 'item' | 'sheet row';
+  unit: 'data row' | 'line' | 'item' | 'sheet row' | 'record';
 }
 
 /** Records that are fine but are not process events (other Defender tables in a streaming dump). */

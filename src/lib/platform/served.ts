@@ -4,6 +4,7 @@ import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import type { EngineAssets } from './types';
 import HashWorker from '../report/sha256.worker.ts?worker';
+import EvtxWorker from '../ingest/evtx.worker.ts?worker';
 
 export const PLATFORM = 'served' as const;
 
@@ -18,6 +19,9 @@ export async function engineAssets(): Promise<EngineAssets> {
 
 /** The file-hashing worker, a file of the bundle. */
 export const hashWorker = (): Worker => new HashWorker();
+
+/** The .evtx reading worker, a file of the bundle. */
+export const evtxWorker = (): Worker => new EvtxWorker();
 
 export const SAMPLE_NAME = 'contoso-DeviceProcessEvents.csv';
 

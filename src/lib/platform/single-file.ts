@@ -3,6 +3,7 @@
 // and the worker makes its own blob: URL for it (single-file-notes.md).
 import type { EngineAssets } from './types';
 import HashWorker from '../report/sha256.worker.ts?worker&inline';
+import EvtxWorker from '../ingest/evtx.worker.ts?worker&inline';
 
 export const PLATFORM = 'single-file' as const;
 
@@ -57,6 +58,9 @@ export async function engineAssets(): Promise<EngineAssets> {
 
 /** The file-hashing worker, inlined into the page (a blob: worker). */
 export const hashWorker = (): Worker => new HashWorker();
+
+/** The .evtx reading worker, inlined into the page (a blob: worker). */
+export const evtxWorker = (): Worker => new EvtxWorker();
 
 export const SAMPLE_NAME = 'contoso-DeviceProcessEvents.csv';
 

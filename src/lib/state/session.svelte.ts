@@ -4,7 +4,8 @@ import type { LoadedSource, RemovedEvents, SourceEntry } from '../ingest/source'
 import type { ColumnMapping } from '../ingest/schema';
 import { containerKindOf, expandContainer, zipIsWorkbook, type PasswordRequest } from '../ingest/containers';
 import { rememberedMapping, rememberMapping } from './mappings';
-import { combinedPrefilter, DETECTIONS } from '../detections/registry';
+import type { EvtxReader } from '../ingest/evtx-in-worker';
+import { combinedPrefilter, combinedPrefilterHint, DETECTIONS } from '../detections/registry';
 import { chartData, countedEvents, runDetection, stageCounts, type ChartData, type EventRow, type StageCount } from '../detections/runner';
 import type { Alert, Detection, DetectionResult, RunParams } from '../detections/types';
 import { cutoffFor, DEFAULT_SETTINGS, resolveNow, settingsFromHash, settingsToHash, type Settings } from '../params/settings';
@@ -23,6 +24,8 @@ export interface SessionOptions {
   getEngine: (onProgress: (text: string) => void) => Promise<Engine>;
   storage?: Storage;
   clock?: () => number;
+  /** Reads .evtx files off the page's thread (the platform's worker); tests read them in place. */
+  evtxReader?: EvtxReader;
   /** Delay before a parameter edit re-runs the detection, so typing does not queue runs. */
   debounceMs?: number;
 }
@@ -215,8 +218,8 @@ export class Session {
     const controller = new AbortController();
     this.loads.set(id, controller);
     const done = await loadSource(
-      { engine, prefilter: combinedPrefilter(), onProgress: (text, bytes) => this.patchLoading(id, text, bytes), rememberedMapping: (sig) => rememberedMapping(storage, sig),
-        signal: controller.signal },
+      { engine, prefilter: combinedPrefilter(), prefilterHint: combinedPrefilterHint(), onProgress: (text, bytes) => this.patchLoading(id, text, bytes), rememberedMapping: (sig) => rememberedMapping(storage, sig),
+        signal: controller.signal, evtxReader: this.options.evtxReader },
       { file, name, id, ordinal: id, ...options },
     ).finally(() => this.loads.delete(id));
     if (!this.sources.some((s) => s.id === id)) {
@@ -377,7 +380,7 @@ export class Session {
   }
 
   /** Mark results stale now; compute them after `delay` unless another request comes first. */
-  requestRun(delay = this.options.debounceMs ?? 200): void {
+  requestRun(delay = this.options.debounceMs ?? 40): void {
     this.busy = true;
     const generation = ++this.requested;
     clearTimeout(this.runTimer);
@@ -442,6 +445,8 @@ export class Session {
     const body = sql.trim().replace(/;\s*$/, '');
     const sources = this.loaded;
     return this.withEngine(async (engine) => {
+      // Before any file was loaded (or after the last was removed) the events view may not exist yet.
+      await this.refresh(engine);
       await engine.exec(`CREATE OR REPLACE VIEW candidates AS SELECT lh_fmt(lh_time) AS Time, * EXCLUDE (lh_values, lh_seq, lh_time) FROM lh_events`);
       for (const s of sources) {
         const view = sourceViewSql(s, `source_${s.id}`);

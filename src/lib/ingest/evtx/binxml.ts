@@ -13,8 +13,8 @@
  * value is left out (except a template's root element: that would drop the whole event); an array value repeats
  * its element once per item.
  */
-import { ValueType, ValueError, arrayItems, scalarText, type TextReader } from './values';
-import { addChild, isNamespaceDeclaration, localName, newFrame, put, valueOf, type Frame, type Row } from './tree';
+import { ValueType, arrayItems, scalarText, type TextReader } from './values';
+import { addChild, isNamespaceDeclaration, localName, newFrame, put, valueOf, type Frame, type Row, type ShapeCache } from './tree';
 
 /** Damage in the binary XML: the record becomes a reject. */
 export class BinXmlError extends Error {}
@@ -43,6 +43,11 @@ const NO_DEPENDENCY = 0xffff;
 /** Real events nest elements 4–6 deep and BinXml values once; caps keep hostile files from exhausting the stack. */
 const MAX_ELEMENT_DEPTH = 64;
 const MAX_FRAGMENT_DEPTH = 16;
+/**
+ * Elements one record may render. Arrays repeat their element per item (and two arrays in one element multiply),
+ * so a hostile 64 KiB record could otherwise ask for billions; real events render a few dozen.
+ */
+const MAX_ELEMENTS_PER_RECORD = 100_000;
 /** Bytes of a template definition header: next offset, GUID, data size. */
 const TEMPLATE_HEADER = 24;
 
@@ -73,6 +78,8 @@ interface TElement {
   hasSubstitution: boolean;
   /** No child elements in the template: rendered without a Frame unless a value turns out to be BinXml. */
   leaf: boolean;
+  /** Shape of the object this element rendered to last time (see tree.ts). */
+  shape: ShapeCache;
 }
 type TPart = TText | TElement | TSubst;
 
@@ -116,6 +123,8 @@ export class ChunkDecoder {
   private readonly templates = new Map<number, Template | BinXmlError>();
   /** Read position while compiling or reading an instance header. */
   private p = 0;
+  /** Elements the current record may still render (see MAX_ELEMENTS_PER_RECORD). */
+  private budget = 0;
 
   constructor(private readonly bytes: Uint8Array, private readonly text: TextReader) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -127,8 +136,9 @@ export class ChunkDecoder {
    */
   render(start: number, end: number, eventIds?: ReadonlySet<string>): Row | typeof FILTERED {
     const holder = newFrame('', '', null);
+    this.budget = MAX_ELEMENTS_PER_RECORD;
     if (this.stream(start, end, holder, 0, eventIds) === FILTERED) return FILTERED;
-    const row = holder.obj ?? {};
+    const row = holder.keys.length === 0 ? {} : (valueOf(holder) as Row);
     if (eventIds !== undefined && !eventIds.has(eventIdOf(row))) return FILTERED;
     return row;
   }
@@ -168,7 +178,8 @@ export class ChunkDecoder {
       try {
         template = this.compileTemplate(offset);
       } catch (e) {
-        template = e instanceof BinXmlError ? e : new BinXmlError(`template at chunk offset 0x${offset.toString(16)}: ${(e as Error).message}`);
+        if (!(e instanceof BinXmlError || e instanceof RangeError)) throw e;
+        template = e instanceof BinXmlError ? e : new BinXmlError(`the template at chunk offset 0x${offset.toString(16)} points past the end of the chunk`);
       }
       this.templates.set(offset, template);
     }
@@ -240,7 +251,7 @@ export class ChunkDecoder {
     } else if (close !== CLOSE_EMPTY) {
       throw new BinXmlError(`unexpected token 0x${(close ?? 0).toString(16)} closing the start of <${local}>`);
     }
-    return { kind: ELEMENT, local, dependency, attrs, content, hasSubstitution, leaf: !content.some((x) => x.kind === ELEMENT) };
+    return { kind: ELEMENT, local, dependency, attrs, content, hasSubstitution, leaf: !content.some((x) => x.kind === ELEMENT), shape: { keys: null, shape: null } };
   }
 
   /** The parts of an attribute value: text, character and entity references, substitutions. */
@@ -366,6 +377,7 @@ export class ChunkDecoder {
 
   private renderElement(el: TElement, inst: Instance | null, parent: Frame, depth: number, picks: Map<number, string> | null, isRoot: boolean): void {
     if (inst !== null && !isRoot && el.dependency !== NO_DEPENDENCY && inst.types[el.dependency] === ValueType.Null) return;
+    if (--this.budget < 0) throw new BinXmlError(`the record renders more than ${MAX_ELEMENTS_PER_RECORD} elements`);
     if (inst !== null && inst.hasArray && el.hasSubstitution) {
       const array = this.arrayToExpand(el, inst, picks);
       if (array !== null) {
@@ -409,7 +421,7 @@ export class ChunkDecoder {
       else if (part.kind === ELEMENT) this.renderElement(part, inst, frame, depth, picks, false);
       else if (inst !== null) this.substitute(part.index, inst, frame, depth, picks);
     }
-    addChild(parent, frame.key, valueOf(frame));
+    addChild(parent, frame.key, valueOf(frame, el.shape));
   }
 
   /** The first array among the element's own substitutions with more than one item, not yet expanded. */
@@ -474,4 +486,3 @@ export function eventIdOf(row: Row): string {
   return typeof text === 'string' ? text : '';
 }
 
-export { ValueError };

@@ -56,13 +56,27 @@ export class TextReader {
   private readonly utf16 = new TextDecoder('utf-16le');
   private ansi: TextDecoder | null = null;
 
+  /** Character codes of a short string being read; reused so reading one allocates only the string. */
+  private readonly codes: number[] = [];
+
   /**
    * `count` UTF-16 units at `at`, cut at the first NUL (Windows strings are C strings; the padding after one is
-   * not text). Always through the decoder: it returns flat, one-byte-per-character strings where it can, while
-   * building a string character by character leaves a rope of small pieces that costs far more memory.
+   * not text). Strings up to 32 units (most names and values) are made by one `String.fromCharCode` call, which
+   * costs less than a `TextDecoder` call; longer ones go through the decoder. Both give flat strings (building one
+   * character by character would leave a rope of small pieces that costs far more memory).
    */
   utf16At(bytes: Uint8Array, at: number, count: number): string {
     if (count <= 0) return '';
+    if (count <= 32) {
+      const codes = this.codes;
+      codes.length = 0;
+      for (let i = at, end = at + count * 2; i < end; i += 2) {
+        const c = bytes[i]! | (bytes[i + 1]! << 8);
+        if (c === 0) break;
+        codes.push(c);
+      }
+      return String.fromCharCode.apply(null, codes);
+    }
     const s = this.utf16.decode(bytes.subarray(at, at + count * 2));
     const nul = s.indexOf('\0');
     return nul < 0 ? s : s.slice(0, nul);
