@@ -10,18 +10,24 @@ export function stringTable(columns: string[], values: (string | null)[][]): Tab
   columns.forEach((name, c) => {
     const cells = values[c] ?? [];
     const length = cells.length;
-    const encoded = cells.map((v) => (v === null ? null : encoder.encode(v)));
+    // One buffer per column, encoded into in place: a UTF-16 code unit takes at most 3 bytes of UTF-8.
+    let capacity = 0;
+    for (const v of cells) if (v !== null) capacity += v.length * 3;
+    const buffer = new Uint8Array(capacity);
     const offsets = new Int32Array(length + 1);
-    let total = 0;
-    encoded.forEach((e, i) => { total += e?.length ?? 0; offsets[i + 1] = total; });
-    const data = new Uint8Array(total);
     const validity = new Uint8Array(Math.ceil(length / 8));
     let nullCount = 0;
-    encoded.forEach((e, i) => {
-      if (e === null) { nullCount++; return; }
-      data.set(e, offsets[i]!);
-      validity[i >> 3]! |= 1 << (i & 7);
-    });
+    let pos = 0;
+    for (let i = 0; i < length; i++) {
+      const v = cells[i];
+      if (v === null || v === undefined) nullCount++;
+      else {
+        pos += encoder.encodeInto(v, buffer.subarray(pos)).written;
+        validity[i >> 3]! |= 1 << (i & 7);
+      }
+      offsets[i + 1] = pos;
+    }
+    const data = buffer.subarray(0, pos);
     vectors[name] = makeVector(makeData({
       type: new Utf8(), length, nullCount, nullBitmap: nullCount ? validity : null, valueOffsets: offsets, data,
     }));

@@ -115,6 +115,20 @@ export async function readJsonDocument(file: Blob, encoding: 'utf-8' | 'utf-16le
   return { meta, items };
 }
 
+const YIELD_EVERY_LINES = 1_000;
+
+/**
+ * Give the event loop a turn (input, paint) without the clamping of nested timers: a message to oneself is
+ * delivered as a new task at once.
+ */
+export function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Stream JSON lines in batches; a line that is not valid JSON is rejected with its line number. */
 export async function* readJsonLines(file: Blob, batchRows: number, encoding: 'utf-8' | 'utf-16le' = 'utf-8'): AsyncGenerator<JsonBatch & { streaming: boolean }> {
   const reader = file.stream().getReader();
@@ -147,6 +161,8 @@ export async function* readJsonLines(file: Blob, batchRows: number, encoding: 'u
     while ((nl = text.indexOf('\n', from)) >= 0) {
       take(text.slice(from, nl));
       from = nl + 1;
+      // Let the page breathe: parsing a whole batch in one go would block it for seconds.
+      if (line % YIELD_EVERY_LINES === 0) await yieldToPage();
     }
     carry = text.slice(from);
     if (items.length >= batchRows) {

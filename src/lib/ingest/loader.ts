@@ -408,7 +408,15 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
   let streaming = false;
   let sheet: { sheet?: string; sheets?: string[] } = {};
   let candidateColumns = 0;
-  for await (const batch of plan.open()) {
+  // The next batch is read (on this thread) while the engine works on the current one (in its worker).
+  const batches = plan.open()[Symbol.asyncIterator]();
+  let ahead = batches.next();
+  for (;;) {
+    const step = await ahead;
+    if (step.done) break;
+    const batch = step.value;
+    ahead = batches.next();
+    ahead.catch(() => {}); // a read that fails after a cancel is not this load's problem any more
     ctx.signal?.throwIfAborted();
     plan.progress?.(batch.bytesRead);
     streaming ||= batch.streaming === true;
