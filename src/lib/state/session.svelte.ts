@@ -400,17 +400,14 @@ export class Session {
     const sources = this.loaded;
     try {
       const outcome = await this.withEngine(async (engine) => {
-        if (params === null) return { result: null, explanation: null, charts: null };
+        if (params === null) return { result: null, explanation: null };
         const result = await runDetection(engine, this.detection, params, sources);
         const explanation = result.alerts.length === 0 && sources.length > 0 ? await stageCounts(engine, this.detection, params) : null;
-        const range = this.latestEvent === null ? null : { min: this.earliestEvent ?? this.latestEvent, max: this.latestEvent };
-        const charts = sources.length > 0 ? await chartData(engine, this.detection, params, range) : null;
-        return { result, explanation, charts };
+        return { result, explanation };
       });
       if (generation !== this.requested) return;
       this.result = outcome.result;
       this.explanation = outcome.explanation;
-      this.charts = outcome.charts;
       this.resultParams = params;
       this.runError = null;
     } catch (e) {
@@ -421,6 +418,16 @@ export class Session {
       this.runError = (e as Error).message ?? String(e);
     }
     if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
+    // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
+    // alerts without waiting for them.
+    if (params === null || sources.length === 0) { this.charts = null; return; }
+    const range = this.latestEvent === null ? null : { min: this.earliestEvent ?? this.latestEvent, max: this.latestEvent };
+    try {
+      const charts = await this.withEngine((engine) => chartData(engine, this.detection, params, range));
+      if (generation === this.requested) this.charts = charts;
+    } catch {
+      if (generation === this.requested) this.charts = null;
+    }
   }
 
   /** Every loaded process event of the alert's account or devices within ±minutes of its first and last event. */
