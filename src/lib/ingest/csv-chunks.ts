@@ -7,6 +7,8 @@
  * so the parity of the quotes counted from a chunk's start, which is itself a boundary, tells which line feeds count.
  */
 
+import { yieldToPage } from './yield';
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 
@@ -94,6 +96,7 @@ export async function* csvChunks(file: Blob, start: number, chunkBytes: number, 
     pos += bytes.length;
     pending = read(pos);
     const data = concat(carry, bytes);
+    await yieldToPage(); // copying and scanning a chunk are two short tasks, not one long one
     if (pos >= file.size) {
       if (data.length > 0) yield { bytes: data, end: file.size };
       return;
@@ -104,9 +107,9 @@ export async function* csvChunks(file: Blob, start: number, chunkBytes: number, 
       carry = data; // one record longer than a chunk: keep reading
       continue;
     }
+    // The tail is copied out first: the engine takes the chunk's whole buffer over (a view of it is enough).
     carry = data.slice(cut);
-    // A copy of its own: the engine takes the chunk's buffer over.
-    const chunk = cut === data.length ? data : data.slice(0, cut);
+    const chunk = cut === data.length ? data : data.subarray(0, cut);
     carryStart += cut;
     yield { bytes: chunk, end: carryStart };
   }

@@ -1,4 +1,5 @@
 import type { SourceFormat } from './source';
+import { yieldToPage } from './yield';
 
 /**
  * Turns JSON exports into flat rows of text cells. A single document (API/Graph envelope or array) is read whole
@@ -116,18 +117,6 @@ export async function readJsonDocument(file: Blob, encoding: 'utf-8' | 'utf-16le
 }
 
 const YIELD_EVERY_LINES = 1_000;
-
-/**
- * Give the event loop a turn (input, paint) without the clamping of nested timers: a message to oneself is
- * delivered as a new task at once.
- */
-export function yieldToPage(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
-    channel.port2.postMessage(null);
-  });
-}
 
 /** Stream JSON lines in batches; a line that is not valid JSON is rejected with its line number. */
 export async function* readJsonLines(file: Blob, batchRows: number, encoding: 'utf-8' | 'utf-16le' = 'utf-8'): AsyncGenerator<JsonBatch & { streaming: boolean }> {

@@ -1,6 +1,7 @@
 import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlInt, sqlString } from '../sql/quote';
 import { csvChunks, firstRecordEnd } from './csv-chunks';
+import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
@@ -434,6 +435,7 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
       }
     }
     if (rows.length === 0) continue;
+    await yieldToPage();
     if (shape === null) {
       const preview = () => rows.slice(0, PREVIEW_ROWS).map((r) => names.map((n) => cellText(r.row[n])));
       const recognised = recognise(ctx, req, [...names], preview, schemaTypes(), sheet);
