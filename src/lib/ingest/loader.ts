@@ -105,7 +105,7 @@ const PROCESS_EVENT_IDS: ReadonlySet<string> = new Set(['1', '4688']);
 /** An .evtx record is large in memory (several KB): smaller batches keep the page's memory low. */
 const EVTX_BATCH = 2_000;
 /** Rows per batch handed to the engine: small enough that building one batch never blocks the page for long. */
-const ROW_BATCH = 10_000;
+const ROW_BATCH = 5_000;
 const LOCALE_SAMPLE = /^\s*\d{1,2}[./-]\d{1,2}[./-]\d{4}/;
 const DISPLAY_SAMPLE = /^\s*[A-Za-z]{3}[A-Za-z]*\.? \d{1,2}, \d{4}/;
 
@@ -784,13 +784,14 @@ export async function unloadSource(engine: Engine, source: LoadedSource): Promis
  */
 export async function refreshEventsView(engine: Engine, sources: readonly LoadedSource[]): Promise<Map<number, RemovedEvents>> {
   await engine.exec(droppedSql(sources.flatMap((s) => (s.keysTable ? [s.keysTable] : []))));
-  await engine.exec(eventsViewSql(sources.map((s) => s.eventsTable)));
   const byOrdinal = new Map(sources.map((s) => [s.ordinal, s.id]));
   const removed = new Map<number, RemovedEvents>();
-  for (const r of await engine.query(REMOVED_COUNTS_SQL)) {
+  const counts = await engine.query(REMOVED_COUNTS_SQL);
+  for (const r of counts) {
     const id = byOrdinal.get(Number(r.lh_src));
     if (id !== undefined) removed.set(id, { twins: Number(r.twins), duplicates: Number(r.duplicates), net: Number(r.net) });
   }
+  await engine.exec(eventsViewSql(sources.map((s) => s.eventsTable), counts.length > 0));
   return removed;
 }
 

@@ -159,8 +159,11 @@ export const EMPTY_EVENTS_SQL = `SELECT NULL::INTEGER AS lh_src, NULL::BIGINT AS
   ${CANONICAL.filter((c) => c !== 'AccountUpn').map((c) => `NULL::VARCHAR AS ${c}`).join(', ')}, NULL::VARCHAR AS AccountUpn,
   NULL::VARCHAR[] AS lh_values WHERE false`;
 
-export function eventsViewSql(eventsTables: string[]): string {
+export function eventsViewSql(eventsTables: string[], anyDropped = true): string {
   const body = eventsTables.length ? eventsTables.map((t) => `SELECT * FROM ${t}`).join('\nUNION ALL\n') : EMPTY_EVENTS_SQL;
-  // Duplicates and Sysmon/Security twins (merge.ts) are left out here, so every detection and view agrees.
-  return `CREATE OR REPLACE VIEW lh_events AS SELECT * FROM (${body}) WHERE lh_seq NOT IN (SELECT lh_seq FROM lh_dropped)`;
+  // Duplicates and Sysmon/Security twins (merge.ts) are left out here, so every detection and view agrees; with
+  // none to leave out, the view skips the anti-join every run would otherwise pay for.
+  return anyDropped
+    ? `CREATE OR REPLACE VIEW lh_events AS SELECT * FROM (${body}) WHERE lh_seq NOT IN (SELECT lh_seq FROM lh_dropped)`
+    : `CREATE OR REPLACE VIEW lh_events AS ${body}`;
 }

@@ -380,7 +380,7 @@ export class Session {
   }
 
   /** Mark results stale now; compute them after `delay` unless another request comes first. */
-  requestRun(delay = this.options.debounceMs ?? 40): void {
+  requestRun(delay = this.options.debounceMs ?? 10): void {
     this.busy = true;
     const generation = ++this.requested;
     clearTimeout(this.runTimer);
