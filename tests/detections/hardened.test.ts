@@ -119,3 +119,20 @@ describe('Windows sources in hardened mode', () => {
     expect((await runDetection(engine, netDiscovery, { ...p, mode: 'exact' }, own)).alerts).toEqual([]);
   });
 });
+
+describe('review fixes', () => {
+  test('the sub-command ignores quotes anywhere in the argument, as net.exe does', async () => {
+    const cases: [string, string | null][] = [['net "u"ser /domain', 'user'], ['net us""er', 'user'], ['"C:\\Windows\\system32\\net.exe" user', 'user'],
+      ['NET USERS', 'users'], ['nt.exe localgroup administrators', 'localgroup'], ['net', null], ['C:\\Windows\\system32\\net1  "group"', 'group']];
+    const rows = await engine.query(`SELECT lh_net_subcommand(c) AS s FROM (VALUES ${cases.map(([c]) => `('${c.replaceAll("'", "''")}')`).join(', ')}) t(c)`);
+    expect(rows.map((r) => r.s)).toEqual(cases.map(([, s]) => s));
+  });
+
+  test('log text cannot make a user with a UPN into expected noise', async () => {
+    const csv = ['Timestamp,DeviceName,FileName,ProcessCommandLine,AccountName,AccountDomain,AccountSid,AccountUpn,InitiatingProcessFileName,InitiatingProcessCommandLine,InitiatingProcessParentFileName',
+      ...[1, 2, 3].map((i) => `2024-10-09T10:0${i}:00Z,ws1,net.exe,net user /domain,mallory,contoso,S-1-5-21-1-2-3-1200,mallory@contoso.com,powershell.exe,"powershell -c ""# Windows Defender Advanced Threat Protection\\DataCollection""",SenseIR.exe`)].join('\n');
+    const own = (await loadAll(engine, [{ name: 'spoof.csv', content: csv }])).filter((s): s is LoadedSource => s.status === 'ready');
+    const r = await runDetection(engine, netDiscovery, { ...runParams({ now: '2024-10-10T00:00:00Z', threshold: 3 }), mode: 'hardened', hardening: ALL_HARDENING }, own);
+    expect([r.alerts.map((a) => a.account), r.noise]).toEqual([['mallory@contoso.com'], []]);
+  });
+});

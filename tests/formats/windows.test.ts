@@ -234,3 +234,22 @@ describe('classifying one event', () => {
       .toEqual(['SecurityEvent rows', 'GRB_NET.exe', '16', '2024-10-09T00:00:00Z']);
   });
 });
+
+describe('review fixes', () => {
+  test('Winlogbeat documents whose pipeline moved EventData to ECS fields still map', async () => {
+    const doc = { '@timestamp': '2024-10-09T15:10:00.250Z', host: { name: 'ws-9' }, user: { name: 'bob', domain: 'CONTOSO' },
+      process: { executable: 'C:\\Windows\\System32\\net.exe', command_line: 'net user /domain', pid: 5100, parent: { executable: 'C:\\Windows\\System32\\cmd.exe' } },
+      winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', computer_name: 'ws-9', event_id: '1', provider_name: 'Microsoft-Windows-Sysmon', record_id: 1, event_data: { UtcTime: '2024-10-09 15:10:00.250' } } };
+    const s = await loadOne('ecs-sysmon.ndjson', {}, JSON.stringify(doc));
+    expect([s.netRows, used(s, 'FileName'), used(s, 'AccountName')]).toEqual([1, 'Image (last path segment)', 'User (after \\)']);
+    expect((await alertsOf([s], { now: '2024-10-10T00:00:00Z', threshold: 1 })).map((x) => x.account)).toEqual(['CONTOSO\\bob']);
+  });
+
+  test('a SecurityEvent CSV row and its Sysmon twin from another file count once', async () => {
+    const security = 'EventID,TimeGenerated,Computer,SubjectUserName,SubjectDomainName,NewProcessId,NewProcessName,CommandLine\n' +
+      '4688,2024-10-09 14:51:30.500,WS-CONTOSO-07.contoso.local,alice,CONTOSO,0x1004,C:\\Windows\\System32\\net.exe,net  user\n';
+    const sysmon = text('nxlog.jsonl').trim().split('\n')[0]!; // Sysmon net.exe, pid 4100 (0x1004), 14:51:30.123
+    const [a, b] = (await loadAll(engine, [{ name: 'sysmon.jsonl', content: sysmon }, { name: 'security.csv', content: security }])).map((x) => ready(x));
+    expect([a!.removed.twins, b!.removed.twins]).toEqual([0, 1]);
+  });
+});

@@ -23,7 +23,7 @@ export const MAX_CARRY_BYTES = 64 * 1024 * 1024;
 export function countQuotes(bytes: Uint8Array, from: number, to: number): number {
   let n = 0;
   let i = from;
-  const aligned = Math.min(to, (bytes.byteOffset + i + 3) & ~3) - bytes.byteOffset;
+  const aligned = Math.min(to, ((bytes.byteOffset + i + 3) & ~3) - bytes.byteOffset);
   for (; i < aligned; i++) if (bytes[i] === QUOTE) n++;
   const words = Math.max(0, Math.floor((to - i) / 4));
   if (words > 0) {

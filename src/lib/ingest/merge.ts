@@ -1,4 +1,4 @@
-import { sqlInt, sqlString } from '../sql/quote';
+import { sqlInt } from '../sql/quote';
 import { col, SEQ_SHIFT } from './scan-sql';
 import type { TableShape } from './schema';
 
@@ -49,14 +49,24 @@ FROM ${relation} WHERE ${c('SourceEvent')} IS NOT NULL`;
 export function eventKeysSql(table: string, eventsTable: string, shape: TableShape): string | null {
   const at = (...names: string[]) => shape.columns.findIndex((c) => names.includes(c.name));
   const value = (i: number) => `lh_values[${i + 1}]`;
+  const net = "coalesce(FileName IN ('net.exe', 'net1.exe'), false)";
   const report = at('ReportId');
-  const record = at('EventRecordID', 'EventRecordId', 'RecordNumber');
-  let key: string;
-  if (report >= 0) key = `CASE WHEN coalesce(${value(report)}, '') <> '' THEN 'd|' || ${value(report)} || '|' || coalesce(DeviceName, '') || '|' || lh_time END`;
-  else if (record >= 0) key = `CASE WHEN coalesce(${value(record)}, '') <> '' AND DeviceName IS NOT NULL THEN 'w|' || lower(DeviceName) || '|' || ${sqlString(shape.profile === 'SecurityEvent' ? 'Security 4688' : 'table')} || '|' || ${value(record)} END`;
-  else return null;
-  return `INSERT INTO ${table} SELECT lh_seq, lh_src, coalesce(FileName IN ('net.exe', 'net1.exe'), false), ${key},
+  if (shape.profile === 'DeviceProcessEvents' && report >= 0) {
+    return `INSERT INTO ${table} SELECT lh_seq, lh_src, ${net},
+  CASE WHEN coalesce(${value(report)}, '') <> '' THEN 'd|' || ${value(report)} || '|' || coalesce(DeviceName, '') || '|' || lh_time END,
   NULL, NULL, NULL, NULL, NULL, NULL, lh_time, NULL FROM ${eventsTable}`;
+  }
+  if (shape.profile === 'SecurityEvent') {
+    // Security 4688 rows of a SecurityEvent table: duplicates by computer + EventRecordID, twins of Sysmon events
+    // by computer, new process id (hex) and image, as for the other Windows formats.
+    const record = at('EventRecordID', 'EventRecordId');
+    const pid = at('NewProcessId');
+    const dup = record >= 0 ? `CASE WHEN coalesce(${value(record)}, '') <> '' AND DeviceName IS NOT NULL THEN 'w|' || lower(DeviceName) || '|Security 4688|' || ${value(record)} END` : 'NULL';
+    return `INSERT INTO ${table} SELECT lh_seq, lh_src, ${net}, ${dup}, 'security', lower(DeviceName),
+  ${pid >= 0 ? `TRY_CAST(${value(pid)} AS BIGINT)` : 'NULL'}, NULL, lower(FolderPath), lower(FileName), lh_time, NULL FROM ${eventsTable}`;
+  }
+  // A mapped table says nothing about which log a record number belongs to: nothing is merged.
+  return null;
 }
 
 export function droppedSql(keyTables: readonly string[]): string {

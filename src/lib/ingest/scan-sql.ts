@@ -138,8 +138,11 @@ export interface MaterialiseOptions {
   dayFirst: (columnIndex: number) => boolean;
 }
 
-/** Bits of lh_seq left for the record number: source order is (ordinal, record). */
-export const SEQ_SHIFT = 40;
+/**
+ * Bits of lh_seq left for the record number: source order is (ordinal, record). Records of JSON, XML, .evtx and
+ * Parquet are position × 2^20 + index, so 51 bits hold 2^31 lines; 12 bits are left for 4,096 sources per session.
+ */
+export const SEQ_SHIFT = 51;
 
 /** The source's candidate rows with exact times and canonical columns, as the detections read them. */
 export function materialiseSql(o: MaterialiseOptions): string {

@@ -91,7 +91,21 @@ interface WindowsRecord {
   /** The host's local clock (NXLog's EventTime): never an event time, only compared with its twin's. */
   hostLocalTime: string | null;
   data: Obj;
+  /** Where EventData lacks a field, where else the container keeps it (Elastic's pipelines move fields to ECS). */
+  fallback?: (name: string) => string | null;
 }
+
+/**
+ * Elastic's Winlogbeat pipelines rename EventData fields to ECS ones (Image → process.executable, ...): for a
+ * document indexed that way, the ECS copy is where the value is.
+ */
+const WINLOGBEAT_ECS: Record<string, string> = {
+  Image: 'process.executable', NewProcessName: 'process.executable', CommandLine: 'process.command_line',
+  ProcessId: 'process.pid', NewProcessId: 'process.pid', ParentImage: 'process.parent.executable',
+  ParentProcessName: 'process.parent.executable', ParentCommandLine: 'process.parent.command_line',
+  ParentProcessId: 'process.parent.pid', OriginalFileName: 'process.pe.original_file_name',
+  SubjectUserName: 'user.name', SubjectDomainName: 'user.domain', SubjectUserSid: 'user.id',
+};
 
 function recordOf(o: Obj): WindowsRecord | null {
   const event = o.Event;
@@ -113,6 +127,15 @@ function recordOf(o: Obj): WindowsRecord | null {
       provider: text(winlog.provider_name), computer: text(winlog.computer_name) ?? text(field(o, 'host.name')),
       recordId: text(winlog.record_id), systemTime: ts ? { value: ts, from: '@timestamp' } : null, hostLocalTime: null,
       data: isObject(winlog.event_data) ? winlog.event_data : {},
+      fallback: (name) => {
+        if (name === 'User') {
+          const user = text(field(o, 'user.name'));
+          const domain = text(field(o, 'user.domain'));
+          return user === null ? null : domain ? `${domain}\\${user}` : user;
+        }
+        const path = WINLOGBEAT_ECS[name];
+        return path ? text(field(o, path)) : null;
+      },
     };
   }
   if ('EventID' in o && ('Channel' in o || 'SourceName' in o || 'NewProcessName' in o || 'Image' in o)) {
@@ -139,7 +162,7 @@ function kindOf(r: WindowsRecord): ProcessEventKind | null {
 }
 
 function mapWindows(r: WindowsRecord, kind: 'Sysmon 1' | 'Security 4688'): MappedEvent {
-  const d = (name: string) => text(r.data[name]);
+  const d = (name: string) => text(r.data[name]) ?? r.fallback?.(name) ?? null;
   const used: Record<string, string> = {};
   const take = (column: string, from: string, value: string | null) => {
     if (value !== null) used[column] = from;

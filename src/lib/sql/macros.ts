@@ -22,10 +22,10 @@ const LOCALE_RE = String.raw`^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}),? (\d{1,2})
 const PARTS = "['a','b','c','h','mi','s','f','z']";
 
 /**
- * The first word after the command line's own first token (the net / net1 executable: bare, with a path, quoted, or
- * renamed), a quote before it ignored: `net  user`, `"C:\...\net.exe" user`, `net "user"`, `nt.exe localgroup`.
+ * The command line's own first token (the net / net1 executable: bare, with a path, quoted, or renamed). The
+ * sub-command is the first word after it once every quote is gone, as net.exe reads `net "u"ser`: `user`.
  */
-const NET_SUBCOMMAND_RE = String.raw`^\s*(?:"[^"]*"|[^\s"]+)"?\s+"?([a-z]+)`;
+const NET_TOKEN_RE = String.raw`^\s*(?:"[^"]*"|[^\s"]+)`;
 
 export const MACROS_SQL = [
   // KQL `has` with an alphanumeric term: the term is a maximal run of [0-9A-Za-z], case-insensitive.
@@ -86,7 +86,8 @@ export const MACROS_SQL = [
      regexp_matches(s, '^\\s*\\d{1,2}[./-]\\d{1,2}[./-]\\d{4}.*[0-9] ?[AaPp][Mm]\\s*$')`,
   // Hardened mode: the sub-command, the first argument after the net / net1 token (quotes ignored, as net.exe's own
   // parser ignores them).
-  `CREATE OR REPLACE MACRO lh_net_subcommand(cmd) AS nullif(regexp_extract(lower(cmd), '${NET_SUBCOMMAND_RE}', 1), '')`,
+  `CREATE OR REPLACE MACRO lh_net_subcommand(cmd) AS
+     nullif(regexp_extract(replace(regexp_replace(lower(cmd), '${NET_TOKEN_RE}', ''), '"', ''), '^\\s+([a-z]+)', 1), '')`,
   // Ticks to Kusto's JSON datetime text, 7 fractional digits, composed by hand (strftime's %n misbehaves).
   `CREATE OR REPLACE MACRO lh_fmt(t) AS CASE WHEN t IS NULL THEN NULL ELSE
      strftime(make_timestamp((t // ${TICKS_PER_SECOND} - ${UNIX_EPOCH_SECONDS}) * 1000000), '%Y-%m-%dT%H:%M:%S')

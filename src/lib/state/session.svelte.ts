@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, sourceViewSql, unloadSource } from '../ingest/loader';
 import type { LoadedSource, RemovedEvents, SourceEntry } from '../ingest/source';
 import type { ColumnMapping } from '../ingest/schema';
-import { containerKindOf, expandContainer, zipIsWorkbook, type PasswordRequest } from '../ingest/containers';
+import { containerKindOf, expandContainer, zipIsWorkbook, type ContainerMember, type ContainerProblem, type PasswordRequest } from '../ingest/containers';
 import { rememberedMapping, rememberMapping } from './mappings';
 import type { EvtxReader } from '../ingest/evtx-in-worker';
 import { combinedPrefilter, combinedPrefilterHint, DETECTIONS } from '../detections/registry';
@@ -191,7 +191,11 @@ export class Session {
         if (!this.sources.some((s) => s.id === id)) return;
         const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
         const container = containerKindOf(head);
-        if (container === 'gzip' || (container === 'zip' && !(await zipIsWorkbook(file)))) await this.unpack(engine, id, file, name);
+        if (container === 'gzip' || (container === 'zip' && !(await zipIsWorkbook(file)))) {
+          const controller = new AbortController();
+          this.loads.set(id, controller);
+          await this.unpack(engine, id, file, name, controller.signal).finally(() => this.loads.delete(id));
+        }
         else await this.loadOne(engine, id, file, name);
       }).catch((e: unknown) => {
         this.sources = this.sources.map((s) => (s.id === id ? { status: 'failed', id, name, size: file.size, problem: (e as Error).message ?? String(e) } : s));
@@ -232,19 +236,36 @@ export class Session {
   }
 
   /** Every member of an archive becomes its own source, listed where the archive was. */
-  private async unpack(engine: Engine, archiveId: number, file: Blob, name: string): Promise<void> {
-    const members: number[] = [];
+  private async unpack(engine: Engine, archiveId: number, file: Blob, name: string, signal: AbortSignal): Promise<void> {
     const insert = (entry: SourceEntry) => {
       const at = this.sources.findIndex((s) => s.id === archiveId);
       if (at < 0) return false;
       this.sources = [...this.sources.slice(0, at), entry, ...this.sources.slice(at)];
       return true;
     };
-    let count = 0;
-    for await (const part of expandContainer(file, name, {
+    this.unpacking = archiveId;
+    const parts = expandContainer(file, name, {
       askPassword: (r) => this.askPassword(r),
       onProgress: (text) => this.patchLoading(archiveId, text),
-    })) {
+      signal,
+    });
+    try {
+      await this.takeParts(engine, archiveId, file, name, parts, insert);
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') throw e;
+    } finally {
+      this.unpacking = null;
+    }
+  }
+
+  /** The archive being unpacked, whose password prompt (if any) is answered when it is removed. */
+  private unpacking: number | null = null;
+
+  private async takeParts(engine: Engine, archiveId: number, file: Blob, name: string,
+    parts: AsyncGenerator<ContainerMember | ContainerProblem>,
+    insert: (entry: SourceEntry) => boolean): Promise<void> {
+    let count = 0;
+    for await (const part of parts) {
       if (!this.sources.some((s) => s.id === archiveId)) return; // removed while unpacking
       const id = this.nextId++;
       count++;
@@ -254,7 +275,6 @@ export class Session {
       }
       this.blobs.set(id, part.file);
       insert({ status: 'loading', id, name: part.path, size: part.file.size, progress: 'reading' });
-      members.push(id);
       await this.loadOne(engine, id, part.file, part.path);
     }
     this.blobs.delete(archiveId);
@@ -360,6 +380,7 @@ export class Session {
     const entry = this.sources.find((s) => s.id === id);
     if (!entry) return;
     this.loads.get(id)?.abort();
+    if (this.unpacking === id) this.answerPassword(null);
     this.sources = this.sources.filter((s) => s.id !== id);
     this.blobs.delete(id);
     this.mutate(async (engine) => {

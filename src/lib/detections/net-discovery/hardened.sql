@@ -52,12 +52,15 @@ keyed AS (
 with_account AS (
   -- Expected noise: Defender's own investigation package, and the well-known service principals.
   SELECT *,
-    CASE WHEN NOT {{h_noise}} THEN NULL
+    -- Only a well-known service principal without a UPN can be noise: a command line or a parent's name is log text an
+    -- attacker writes, and must not move a user's activity out of the alerts.
+    CASE WHEN NOT {{h_noise}} OR NOT lh_upn_missing
+        OR NOT (lower(AccountName) IN ('system', 'local service', 'network service') OR AccountSid IN ('S-1-5-18', 'S-1-5-19', 'S-1-5-20'))
+        THEN NULL
       WHEN lower(InitiatingProcessParentFileName) = 'senseir.exe' OR lower(InitiatingProcessFileName) = 'senseir.exe'
         OR contains(lower(InitiatingProcessCommandLine), 'windows defender advanced threat protection\datacollection')
         THEN 'Defender investigation package'
-      WHEN lower(AccountName) IN ('system', 'local service', 'network service') OR AccountSid IN ('S-1-5-18', 'S-1-5-19', 'S-1-5-20')
-        THEN 'well-known service account'
+      ELSE 'well-known service account'
       END AS lh_noise,
     list_filter([
       CASE WHEN NOT lh_exact_name AND lower(FileName) IN ('net.exe', 'net1.exe') THEN 'file name in another letter case' END,
