@@ -445,7 +445,9 @@ export class Session {
     const range = this.latestEvent === null ? null : { min: this.earliestEvent ?? this.latestEvent, max: this.latestEvent };
     try {
       const charts = await this.withEngine((engine) => chartData(engine, this.detection, params, range));
-      if (generation === this.requested) this.charts = charts;
+      // A Threshold edit leaves the data behind the charts as it was: keeping the same object keeps the pictures
+      // (and a drag on the histogram that is under way) instead of redrawing them.
+      if (generation === this.requested && !sameChartData(this.charts, charts)) this.charts = charts;
     } catch {
       if (generation === this.requested) this.charts = null;
     }
@@ -495,4 +497,10 @@ export class Session {
     if (!params) return Promise.resolve([]);
     return this.withEngine((engine) => countedEvents(engine, this.detection, params, alert, suppressed));
   }
+}
+
+function sameChartData(a: ChartData | null, b: ChartData): boolean {
+  if (a === null || a.sliceTicks !== b.sliceTicks || a.groups.length !== b.groups.length || a.timeline.length !== b.timeline.length) return false;
+  return a.groups.every((g, i) => g.account === b.groups[i]!.account && g.bin === b.groups[i]!.bin && g.count === b.groups[i]!.count)
+    && a.timeline.every((t, i) => t.time === b.timeline[i]!.time && t.action === b.timeline[i]!.action && t.count === b.timeline[i]!.count);
 }
