@@ -4,7 +4,7 @@ import { csvChunks, firstRecordEnd } from './csv-chunks';
 import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
-import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem, type JsonMeta } from './json-reader';
+import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
 import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
@@ -121,9 +121,12 @@ export async function loadSource(ctx: LoadContext, req: LoadRequest): Promise<Lo
       case 'gzip': return fail('a gzip-compressed file: drop it into the page, which unpacks it');
       case 'csv': return await loadCsv(ctx, req, sniffed.header, sniffed.delimiter, sniffed.sample, sniffed.encoding);
       case 'json-document': {
-        const { meta } = await readJsonDocument(req.file, sniffed.encoding);
+        // The load uses the document parsed here; only a later re-read ("around this alert") parses it again.
+        let parsed: Awaited<ReturnType<typeof readJsonDocument>> | null = await readJsonDocument(req.file, sniffed.encoding);
+        const { meta } = parsed;
         const open: OpenRows = async function* () {
-          const { items } = await readJsonDocument(req.file, sniffed.encoding);
+          const { items } = parsed ?? (await readJsonDocument(req.file, sniffed.encoding));
+          parsed = null;
           for (let i = 0; i < items.length; i += ROW_BATCH) yield { items: items.slice(i, i + ROW_BATCH), bytesRead: req.file.size };
         };
         return await loadRows(ctx, req, { label: meta.format, schema: meta.schema, unit: meta.format === 'JSON lines' ? 'line' : 'item', open });

@@ -20,13 +20,6 @@ export interface MappedEvent {
 
 export type Classified = { mapped: MappedEvent } | { skip: string } | null;
 
-/** Columns of a mapped row, in the order they are shown and exported. */
-export const MAPPED_COLUMNS = [
-  'Timestamp', 'DeviceName', 'ActionType', 'FileName', 'FolderPath', 'ProcessCommandLine', 'ProcessId', 'AccountDomain',
-  'AccountName', 'AccountSid', 'InitiatingProcessFileName', 'InitiatingProcessFolderPath', 'InitiatingProcessCommandLine',
-  'InitiatingProcessId', 'ProcessVersionInfoOriginalFileName', 'SourceEvent', 'EventID', 'Channel', 'EventRecordID', 'EventTime',
-] as const;
-
 export const OTHER_WINDOWS_EVENT = 'other Windows events (not Sysmon 1 or Security 4688)';
 export const OTHER_ECS_EVENT = 'other Elastic events (not a process start)';
 
