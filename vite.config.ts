@@ -43,8 +43,23 @@ const singleFile: UserConfig = {
   build: { ...shared.build, outDir: here('./node_modules/.cache/localhunt-single-file'), emptyOutDir: true },
 };
 
+/**
+ * DuckDB's worker script is imported for its effect (it installs the worker's message handler), but its package
+ * declares itself free of side effects, which would let the bundler drop it from our engine worker.
+ */
+const keepDuckdbWorker = {
+  name: 'localhunt-keep-duckdb-worker',
+  transform: (_code: string, id: string) => (id.endsWith('duckdb-browser-eh.worker.js') ? { code: _code, moduleSideEffects: true } : null),
+};
+
 const served: UserConfig = {
   ...shared,
+  worker: { ...shared.worker, plugins: () => [keepDuckdbWorker] },
+  build: {
+    ...shared.build,
+    // Emscripten's glue in DuckDB's worker holds a direct eval on a Node-only path (and the page's CSP forbids eval).
+    rolldownOptions: { onLog: (level, log, handler) => { if (!(log.code === 'EVAL' && log.id?.includes('duckdb-browser-eh.worker'))) handler(level, log); } },
+  },
   resolve: { alias: { '#platform': here('./src/lib/platform/served.ts') } },
   plugins: [
     svelte(),

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createNodeEngine } from '../support/node-engine';
+import type { Engine } from '../../src/lib/engine/engine';
 import { detect, loadAll } from '../support/harness';
 import { csvChunks, firstRecordEnd, lastRecordEnd } from '../../src/lib/ingest/csv-chunks';
 import { progressText } from '../../src/lib/ingest/loader';
@@ -14,10 +15,41 @@ import type { LoadedSource } from '../../src/lib/ingest/source';
 import { alertsToJson } from '../../src/lib/export/json';
 import { formatTicks } from '../../src/lib/time/ticks';
 
-type Engine = Awaited<ReturnType<typeof createNodeEngine>>;
-let engine: Engine;
-beforeAll(async () => { engine = await createNodeEngine(); });
-afterAll(() => engine?.close());
+type NodeEngine = Awaited<ReturnType<typeof createNodeEngine>>;
+let engine: NodeEngine;
+let second: NodeEngine;
+beforeAll(async () => { [engine, second] = await Promise.all([createNodeEngine(), createNodeEngine()]); });
+afterAll(async () => { await engine?.close(); await second?.close(); });
+
+/**
+ * The second engine as the loader's scan helper, answering each call after a random pause so that its chunks
+ * finish before, between and after the shared engine's; it counts the chunks it scanned and whether it was closed.
+ */
+function slowHelper(random: () => number) {
+  const seen = { chunks: 0, closed: 0 };
+  const pause = () => new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
+  const helper: Engine = {
+    registerFile: async () => { throw new Error('a scan helper is only handed chunks'); },
+    registerBuffer: async (name, bytes) => { await pause(); seen.chunks++; await second.registerBuffer!(name, bytes); },
+    dropFile: async (name) => { await pause(); await second.dropFile(name); },
+    query: async (sql) => { await pause(); return second.query(sql); },
+    exec: async (sql) => { await pause(); await second.exec(sql); },
+    insertStrings: async () => { throw new Error('not used by a scan helper'); },
+    queryArrow: async (sql) => { await pause(); return second.queryArrow!(sql); },
+    close: async () => { seen.closed++; },
+  };
+  return { seen, start: async () => { await pause(); return helper; } };
+}
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function seeded(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const enc = new TextEncoder();
 
@@ -75,12 +107,26 @@ describe('chunked loading equals one pass', () => {
       const expected = facts(once);
       const params = { now: formatTicks(once.maxTime!), start: '36500d', threshold: 1 };
       const exported = alertsToJson((await detect(engine, [once], params)).alerts);
+      // Record numbers order the events (source order) and name rows in messages: each candidate keeps its own.
+      const candidates = (s: LoadedSource) => engine.query(`SELECT * FROM ${s.candidateTable} ORDER BY lh_rec`);
+      const expectedCandidates = await candidates(once);
       for (const chunkBytes of [61, 997]) {
         const chunked = (await loadAll(engine, [{ name, content }], 0, { chunkBytes }))[0] as LoadedSource;
         expect(chunked.status).toBe('ready');
         expect(facts(chunked), `${name} in ${chunkBytes}-byte chunks`).toEqual(expected);
         expect(alertsToJson((await detect(engine, [chunked], params)).alerts)).toBe(exported);
+        expect(await candidates(chunked)).toEqual(expectedCandidates);
       }
+      // Chunks spread over two engines, finishing out of order, are taken up in file order.
+      const helper = slowHelper(seeded(name.length));
+      const shared = (await loadAll(engine, [{ name, content }], 0, { chunkBytes: 61, startScanEngine: helper.start }))[0] as LoadedSource;
+      expect(shared.status).toBe('ready');
+      expect(facts(shared), `${name} on two engines`).toEqual(expected);
+      expect(alertsToJson((await detect(engine, [shared], params)).alerts)).toBe(exported);
+      expect(await candidates(shared)).toEqual(expectedCandidates);
+      expect(helper.seen.chunks).toBeGreaterThan(0);
+      expect(helper.seen.closed).toBe(1);
+      expect(await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh_part_%'")).toEqual([]);
     });
   }
 });

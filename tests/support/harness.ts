@@ -24,6 +24,8 @@ export interface LoadOptions {
   wholeRows?: boolean;
   /** CSV chunk size (the app's default is 32 MiB, so fixtures are otherwise read in one pass). */
   chunkBytes?: number;
+  /** A second engine for large CSVs' chunks (the app's scan helper). */
+  startScanEngine?: () => Promise<Engine>;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface LoadOptions {
  */
 export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes };
+  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes, startScanEngine: options.startScanEngine };
   const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
     loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));

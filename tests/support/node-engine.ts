@@ -12,8 +12,9 @@ import { setupStatements } from '../../src/lib/engine/setup';
 import { stringTable } from '../../src/lib/engine/arrow-build';
 
 const require = createRequire(import.meta.url);
+const cjsArrow = require('apache-arrow') as typeof import('apache-arrow');
 
-export async function createNodeEngine(): Promise<Engine & { close(): void }> {
+export async function createNodeEngine(): Promise<Engine & { close(): Promise<void> }> {
   const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
   const bundles = {
     mvp: { mainModule: path.join(dist, 'duckdb-mvp.wasm'), mainWorker: path.join(dist, 'duckdb-node-mvp.worker.cjs') },
@@ -46,7 +47,14 @@ export async function createNodeEngine(): Promise<Engine & { close(): void }> {
       // module instances, so handing over a Table object would not be recognised.
       conn.insertArrowFromIPCStream(tableToIPC(stringTable(columns, values), 'stream'), { name: table, create });
     },
-    close() {
+    async queryArrow(sql) {
+      // duckdb-wasm's own (CommonJS) Arrow instance encodes the Table it returned.
+      return cjsArrow.tableToIPC(conn.query(sql), 'stream');
+    },
+    async insertArrow(table, ipc, create) {
+      conn.insertArrowFromIPCStream(ipc, { name: table, create });
+    },
+    async close() {
       conn.close();
     },
   };

@@ -1,4 +1,5 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
+import { tableToIPC } from 'apache-arrow';
 // Only the single-threaded "eh" bundle: every current browser has wasm exceptions, and the threaded bundle cannot
 // read dropped files (stack-notes §5). Where its files come from depends on the build (`#platform`).
 import { engineAssets } from '#platform';
@@ -17,9 +18,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
+/** DuckDB's wasm as the first engine compiled it (see wasm-module-sharing.ts); later engines instantiate it. */
+let compiled: WebAssembly.Module | null = null;
+
 async function start(onProgress: (text: string) => void): Promise<Engine> {
   onProgress('starting the engine worker');
   const { worker, wasmUrl, extensionRepository } = await engineAssets();
+  // Listening before DuckDB's dispatcher does, so the module message never reaches it.
+  worker.addEventListener('message', (event: MessageEvent) => {
+    const module = (event.data as { lhWasmModule?: WebAssembly.Module } | null)?.lhWasmModule;
+    if (!module) return;
+    event.stopImmediatePropagation();
+    compiled ??= module;
+  });
+  if (compiled) worker.postMessage({ lhWasmModule: compiled });
   try {
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     onProgress('loading the engine (wasm)');
@@ -48,11 +60,29 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
       async insertStrings(table, columns, values, create) {
         await conn.insertArrowTable(stringTable(columns, values), { name: table, create });
       },
+      async queryArrow(sql) {
+        return tableToIPC(await conn.query(sql), 'stream');
+      },
+      async insertArrow(table, ipc, create) {
+        await conn.insertArrowFromIPCStream(ipc, { name: table, create });
+      },
+      async close() {
+        await conn.close().catch(() => {});
+        await db.terminate();
+      },
     };
   } catch (e) {
     worker.terminate();
     throw e;
   }
+}
+
+/**
+ * A second engine of its own (its own worker and memory), for scanning a large file's chunks beside the shared
+ * one on the machine's other core. The caller closes it when the job is done.
+ */
+export function startScanEngine(): Promise<Engine> {
+  return start(() => {});
 }
 
 let shared: Promise<Engine> | null = null;

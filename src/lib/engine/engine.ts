@@ -25,4 +25,10 @@ export interface Engine {
    * Column names are the caller's own safe identifiers, never names read from a log.
    */
   insertStrings(table: string, columns: string[], values: (string | null)[][], create: boolean): Promise<void>;
+  /** A query's result as Arrow IPC stream bytes, to hand to another engine without decoding its rows. */
+  queryArrow?(sql: string): Promise<Uint8Array>;
+  /** Append Arrow IPC stream bytes (from `queryArrow`) to `table`, creating it when `create` is set. */
+  insertArrow?(table: string, ipc: Uint8Array, create: boolean): Promise<void>;
+  /** Stop an engine started for one job (a scan helper) and give its memory back. */
+  close?(): Promise<void>;
 }

@@ -72,45 +72,35 @@ export interface CsvChunk {
   end: number;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /**
  * The file from byte `start` (a record boundary) to its end, in chunks of about `chunkBytes` that each end on a
- * record boundary (the last one at the end of the file). The next slice is read while the caller works on a chunk.
+ * record boundary (the last one at the end of the file). Each chunk is one read of the file, handed on as it was
+ * read (no copy): the unfinished record at its end is read again as the start of the next one. The next read is
+ * under way while the caller works on a chunk.
  */
 export async function* csvChunks(file: Blob, start: number, chunkBytes: number, signal?: AbortSignal): AsyncGenerator<CsvChunk> {
-  const read = (from: number) => (from >= file.size ? null : file.slice(from, Math.min(file.size, from + chunkBytes)).arrayBuffer());
+  const read = (from: number, size: number) => (from >= file.size ? null : file.slice(from, Math.min(file.size, from + size)).arrayBuffer());
   let pos = start;
-  let pending = read(pos);
-  let carry: Uint8Array = new Uint8Array(0);
-  let carryStart = start;
+  let size = chunkBytes;
+  let pending = read(pos, size);
   while (pending) {
     const bytes = new Uint8Array(await pending);
     signal?.throwIfAborted();
-    pos += bytes.length;
-    pending = read(pos);
-    const data = concat(carry, bytes);
-    await yieldToPage(); // copying and scanning a chunk are two short tasks, not one long one
-    if (pos >= file.size) {
-      if (data.length > 0) yield { bytes: data, end: file.size };
+    await yieldToPage(); // reading and scanning a chunk are two short tasks, not one long one
+    if (pos + bytes.length >= file.size) {
+      if (bytes.length > 0) yield { bytes, end: file.size };
       return;
     }
-    let cut = lastRecordEnd(data);
-    if (cut === 0 && data.length > MAX_CARRY_BYTES) cut = data.lastIndexOf(LF) + 1 || data.length;
+    let cut = lastRecordEnd(bytes);
+    if (cut === 0 && bytes.length > MAX_CARRY_BYTES) cut = bytes.lastIndexOf(LF) + 1 || bytes.length;
     if (cut === 0) {
-      carry = data; // one record longer than a chunk: keep reading
+      size = Math.min(size * 2, MAX_CARRY_BYTES + chunkBytes); // one record longer than a chunk: read more of it
+      pending = read(pos, size);
       continue;
     }
-    // The tail is copied out first: the engine takes the chunk's whole buffer over (a view of it is enough).
-    carry = data.slice(cut);
-    const chunk = cut === data.length ? data : data.subarray(0, cut);
-    carryStart += cut;
-    yield { bytes: chunk, end: carryStart };
+    pos += cut;
+    size = chunkBytes;
+    pending = read(pos, size);
+    yield { bytes: cut === bytes.length ? bytes : bytes.subarray(0, cut), end: pos };
   }
 }

@@ -1,11 +1,12 @@
 import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlInt, sqlString } from '../sql/quote';
-import { csvChunks, firstRecordEnd } from './csv-chunks';
+import { csvChunks, firstRecordEnd, type CsvChunk } from './csv-chunks';
+import { inLanes } from './lanes';
 import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
-import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, ticksSql, type TimeStyle } from './scan-sql';
+import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, type TimeStyle } from './scan-sql';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
 import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
@@ -34,6 +35,8 @@ export interface LoadContext {
   evtxReader?: EvtxReader;
   /** The detections' prefilter hint (registry.ts): rows that cannot be candidates are read narrow. */
   prefilterHint?: { columns: string[]; literals: string[] } | null;
+  /** Starts a second engine that scans a large CSV's chunks beside `engine` (closed when the load ends). */
+  startScanEngine?: () => Promise<Engine>;
 }
 
 export interface LoadRequest {
@@ -229,34 +232,110 @@ const CSV_ERRORS: Record<string, string> = {
 /** Chunks of about this size go to the engine one after the other; smaller files are read in one pass. */
 export const CSV_CHUNK_BYTES = 32 * 1024 * 1024;
 
+/** What one chunk's scan left for the page to take up, its record numbers counted from the chunk's start. */
+interface ChunkScan {
+  stats: Row | undefined;
+  rejects: Row[];
+  /** Its candidate rows: already in the source's table (chunk 0), in a scratch table of the shared engine, or as Arrow from a helper. */
+  candidates: { table: string } | { arrow: Uint8Array } | null;
+}
+
+/** A chunk scan ends with a data row number. */
+const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
+
 /**
- * Feed a CSV's data records to `scanChunk` in chunks that end on record boundaries (see csv-chunks.ts), with the
- * running counts it needs to number records across chunks, while reporting bytes read and an estimate of the time
- * left. Stops between chunks when the load is cancelled.
+ * Scan a CSV's data records in chunks that end on record boundaries (see csv-chunks.ts), on the shared engine and,
+ * once it has started, on a helper engine of its own (the machine's other core): each takes the next chunk when
+ * it is free. Record numbers are counted per chunk and shifted when the chunks are taken up, in file order, so the
+ * result is the same as one pass. Reports bytes read and an estimate of the time left; stops between chunks when
+ * the load is cancelled. The helper is closed at the end, giving its memory back.
  */
-async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number,
-  scanChunk: (name: string, k: number, acceptedBefore: number, rowsBefore: number, crlf: boolean) => Promise<{ accepted: number; rows: number }>): Promise<void> {
+async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number, o: {
+  scanSql: (chunkFile: string, crlf: boolean, k: number) => string[];
+  rejectsTable: string;
+  candidateTable: string;
+  take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
+}): Promise<void> {
   const head = new Uint8Array(await req.file.slice(0, Math.min(req.file.size, MAX_HEADER_BYTES)).arrayBuffer());
   const headerEnd = firstRecordEnd(head);
   if (headerEnd < 0) throw new Error('the header row does not end within 16 MB');
   const crlf = headerEnd >= 2 && head[headerEnd - 2] === 0x0d;
   const started = Date.now();
+  const main = ctx.engine;
+  // Only worth a second engine's start-up for a file of several chunks.
+  const helperWanted = ctx.startScanEngine !== undefined && main.insertArrow !== undefined && req.file.size > 3 * chunkBytes;
+  const helper = helperWanted ? ctx.startScanEngine!().then((e) => (e.queryArrow && e.registerBuffer ? e : (void e.close?.(), null))).catch(() => null) : null;
   let accepted = 0;
   let rows = 0;
-  let k = 0;
-  for await (const chunk of csvChunks(req.file, headerEnd, chunkBytes, ctx.signal)) {
-    const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
-    await ctx.engine.registerBuffer!(name, chunk.bytes);
-    try {
-      const done = await scanChunk(name, k, accepted, rows, crlf);
-      accepted += done.accepted;
-      rows += done.rows;
-    } finally {
-      await ctx.engine.dropFile(name).catch(() => {});
+  const lastScanId = new Map<Engine, number>();
+  const unnestCandidates = `SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
+  try {
+    await inLanes<CsvChunk, Engine, ChunkScan>({
+      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal),
+      first: main,
+      joining: helper ?? undefined,
+      work: async (engine, chunk, k) => {
+        const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
+        await engine.registerBuffer!(name, chunk.bytes);
+        try {
+          for (const sql of o.scanSql(name, crlf, k)) await engine.exec(sql);
+          const [stats] = await engine.query(SCAN_STATS_SQL);
+          // DuckDB appends each scan's rejects to the table under a new scan id: this chunk's are those past the last seen.
+          const seen = lastScanId.get(engine) ?? -1;
+          const rejects = await engine.query(`SELECT scan_id::BIGINT AS scan_id, line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message
+            FROM ${o.rejectsTable} WHERE scan_id > ${sqlInt(seen)} ORDER BY line`).catch(() => []);
+          for (const r of rejects) lastScanId.set(engine, Math.max(lastScanId.get(engine) ?? -1, Number(r.scan_id)));
+          let candidates: ChunkScan['candidates'] = null;
+          if (k === 0) candidates = { table: o.candidateTable };
+          else if (Number(stats?.n_cand ?? 0) === 0) candidates = null;
+          else if (engine === main) {
+            const table = `lh_part_${req.id}_${k}`;
+            await engine.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${unnestCandidates}`);
+            candidates = { table };
+          } else candidates = { arrow: await engine.queryArrow!(unnestCandidates) };
+          return { stats, rejects, candidates };
+        } finally {
+          await engine.dropFile(name).catch(() => {});
+        }
+      },
+      takeUp: async ({ stats, rejects, candidates }, chunk, k) => {
+        let shifted: Row | undefined = stats;
+        if (stats) {
+          shifted = { ...stats };
+          for (const c of RECORD_LISTS) {
+            const list = stats[c];
+            if (Array.isArray(list)) shifted[c] = list.map((r) => Number(r) + accepted);
+          }
+        }
+        if (candidates && k > 0) {
+          let table: string;
+          if ('table' in candidates) table = candidates.table;
+          else {
+            table = `lh_part_${req.id}_${k}`;
+            await main.insertArrow!(table, candidates.arrow, true);
+          }
+          await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${table}`);
+          await main.exec(`DROP TABLE IF EXISTS ${table}`);
+        }
+        const done = o.take(shifted, rejects, rows);
+        accepted += done.accepted;
+        rows += done.rows;
+        ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
+      },
+    });
+  } finally {
+    await dropRejects(main, o.rejectsTable).catch(() => {});
+    for (const t of await main.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE ${sqlString(`lh_part_${req.id}_%`)}`).catch(() => [])) {
+      await main.exec(`DROP TABLE IF EXISTS ${sqlIdent(String(t.table_name))}`).catch(() => {});
     }
-    k++;
-    ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
+    // Not awaited: a helper still starting is closed once it has started.
+    void helper?.then((h) => h?.close?.()).catch(() => {});
   }
+}
+
+async function dropRejects(engine: Engine, table: string): Promise<void> {
+  await engine.exec(`DROP TABLE IF EXISTS ${table}`);
+  await engine.exec(`DROP TABLE IF EXISTS ${table}_scan`);
 }
 
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
@@ -294,13 +373,11 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   });
   // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers the records it read.
   const byRow = new Map<number, string>();
-  const takeRejects = async (firstRow: number) => {
-    const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
-    await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}`);
-    await ctx.engine.exec(`DROP TABLE IF EXISTS ${rejectsTable}_scan`);
+  /** Files DuckDB's rejects (line n of a scan) under data row n + rowsBefore; returns how many rows they are. */
+  const fileRejects = (rejects: Row[], rowsBefore: number) => {
     const rows = new Set<number>();
     for (const r of rejects) {
-      const row = Number(r.line) + firstRow - 1;
+      const row = Number(r.line) + rowsBefore;
       // DuckDB files an unterminated quote under UNQUOTED VALUE too; its message tells them apart.
       const type = /unterminated quote/i.test(String(r.error_message)) ? 'UNTERMINATED QUOTES' : String(r.error_type);
       if (!byRow.has(row)) byRow.set(row, CSV_ERRORS[type] ?? String(r.error_message));
@@ -316,14 +393,19 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
       const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
       if (stats) addScanRow(summary, stats, locale);
       // With the header, DuckDB's record 1 is the header: data row n is its record n + 1.
-      await takeRejects(0);
+      const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
+      await dropRejects(ctx.engine, rejectsTable);
+      fileRejects(rejects, -1);
     } else {
-      await scanInChunks(ctx, req, chunkBytes, async (name, k, acceptedBefore, rowsBefore, crlf) => {
-        for (const sql of scan(csvRelation(name, false, crlf ? '\\r\\n' : '\\n'), `row_number() OVER () + ${sqlInt(acceptedBefore)}`, k === 0)) await ctx.engine.exec(sql);
-        const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
-        if (stats) addScanRow(summary, stats, locale);
-        const accepted = Number(stats?.n ?? 0);
-        return { accepted, rows: accepted + (await takeRejects(rowsBefore + 1)) };
+      await scanInChunks(ctx, req, chunkBytes, {
+        rejectsTable, candidateTable,
+        // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
+        scanSql: (name, crlf, k) => scan(csvRelation(name, false, crlf ? '\\r\\n' : '\\n'), 'row_number() OVER ()', true).slice(0, k === 0 ? 2 : 1),
+        take: (stats, rejects, rowsBefore) => {
+          if (stats) addScanRow(summary, stats, locale);
+          const accepted = Number(stats?.n ?? 0);
+          return { accepted, rows: accepted + fileRejects(rejects, rowsBefore) };
+        },
       });
     }
   } catch (e) {

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, sourceViewSql, unloadSource } from '../ingest/loader';
+import { warmUpEngine } from '../ingest/warm-up';
 import type { LoadedSource, RemovedEvents, SourceEntry } from '../ingest/source';
 import type { ColumnMapping } from '../ingest/schema';
 import { containerKindOf, expandContainer, zipIsWorkbook, type ContainerMember, type ContainerProblem, type PasswordRequest } from '../ingest/containers';
@@ -26,6 +27,10 @@ export interface SessionOptions {
   clock?: () => number;
   /** Reads .evtx files off the page's thread (the platform's worker); tests read them in place. */
   evtxReader?: EvtxReader;
+  /** Starts a second engine for scanning a large CSV on the other core; without it one engine reads everything. */
+  startScanEngine?: () => Promise<Engine>;
+  /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
+  warmUpSample?: () => Promise<Blob>;
   /** Delay before a parameter edit re-runs the detection, so typing does not queue runs. */
   debounceMs?: number;
 }
@@ -92,9 +97,24 @@ export class Session {
       this.engineError = null;
     }
     return this.options.getEngine((text) => { this.engineProgress = text; }).then(
-      (engine) => { this.engineStatus = 'ready'; this.engineProgress = ''; return engine; },
+      (engine) => {
+        this.engineStatus = 'ready';
+        this.engineProgress = '';
+        this.queueWarmUp();
+        return engine;
+      },
       (e: unknown) => { this.engineStatus = 'failed'; this.engineError = (e as Error).message ?? String(e); throw e; },
     );
+  }
+
+  private warmUpQueued = false;
+
+  /** Once per page, first in line after the engine starts (a file dropped before that is read first). */
+  private queueWarmUp(): void {
+    const sample = this.options.warmUpSample;
+    if (this.warmUpQueued || !sample) return;
+    this.warmUpQueued = true;
+    void this.withEngine(async (engine) => warmUpEngine(engine, await sample(), combinedPrefilter())).catch(() => {});
   }
 
   /** Engine work runs one piece at a time, in the order it was asked for. */
@@ -223,7 +243,7 @@ export class Session {
     this.loads.set(id, controller);
     const done = await loadSource(
       { engine, prefilter: combinedPrefilter(), prefilterHint: combinedPrefilterHint(), onProgress: (text, bytes) => this.patchLoading(id, text, bytes), rememberedMapping: (sig) => rememberedMapping(storage, sig),
-        signal: controller.signal, evtxReader: this.options.evtxReader },
+        signal: controller.signal, evtxReader: this.options.evtxReader, startScanEngine: this.options.startScanEngine },
       { file, name, id, ordinal: id, ...options },
     ).finally(() => this.loads.delete(id));
     if (!this.sources.some((s) => s.id === id)) {

@@ -1,0 +1,3 @@
+import { installWasmModuleSharing } from './wasm-module-sharing';
+
+installWasmModuleSharing();
