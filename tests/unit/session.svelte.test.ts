@@ -17,13 +17,13 @@ beforeAll(async () => { engine = await createNodeEngine(); });
 afterAll(() => engine.close());
 
 /** A session whose engine becomes available only when `release` is called. */
-function session(ready: Promise<Engine>) {
+function session(ready: Promise<Engine>, debounceMs = 20) {
   const storage = new Map<string, string>();
   const fakeStorage = {
     getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v),
     removeItem: (k: string) => void storage.delete(k),
   } as Storage;
-  return { s: new Session({ getEngine: () => ready, storage: fakeStorage, debounceMs: 20 }), storage };
+  return { s: new Session({ getEngine: () => ready, storage: fakeStorage, debounceMs }), storage };
 }
 
 const until = async (cond: () => boolean, ms = 20_000) => {
@@ -35,6 +35,35 @@ const until = async (cond: () => boolean, ms = 20_000) => {
 };
 
 describe('Session', () => {
+  test('without a debounce, edits made while a run waits for the engine skip to the newest one', async () => {
+    let summaries = 0;
+    let hold: Promise<void> = Promise.resolve();
+    // Counts detection runs; each one waits for `hold`, so the edits below arrive while a run is under way.
+    const counting: Engine = { ...engine, query: async (sql) => {
+      if (/HAVING count\(\*\) >= /.test(sql)) { summaries++; await hold; }
+      return engine.query(sql);
+    } };
+    const { s } = session(Promise.resolve(counting), 0);
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    summaries = 0;
+    let release!: () => void;
+    hold = new Promise((r) => { release = r; });
+    s.applyHash('#start=36500d&threshold=2&now=latest');
+    await until(() => summaries === 1);
+    for (const t of [3, 4, 5, 2]) {
+      s.applyHash(`#start=36500d&threshold=${t}&now=latest`);
+      await new Promise((r) => setTimeout(r, 5)); // typed, one key at a time: each edit's run is queued
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await until(() => !s.busy);
+    // The run under way finished; of the four queued behind it only the last ran.
+    expect(summaries).toBe(2);
+    expect(s.result?.alerts.map((a) => [a.account, a.total])).toEqual([['a@x', 2]]);
+  });
+
   test('busy turns true in the same task as a file selection and false once results reflect it', async () => {
     let release!: (e: Engine) => void;
     const { s } = session(new Promise<Engine>((r) => { release = r; }));

@@ -77,12 +77,41 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
   }
 }
 
+/** A helper engine started ahead of need (see prepareScanEngine), handed out by the next startScanEngine. */
+let spare: Promise<Engine> | null = null;
+let keepSpare = false;
+const SPARE_RESTART_MS = 2_000;
+
+/** A helper that starts a fresh spare some time after it is closed, out of the way of the work that follows. */
+function asHelper(engine: Engine): Engine {
+  return {
+    ...engine,
+    async close() {
+      await engine.close?.();
+      if (keepSpare) setTimeout(prepareScanEngine, SPARE_RESTART_MS);
+    },
+  };
+}
+
 /**
  * A second engine of its own (its own worker and memory), for scanning a large file's chunks beside the shared
- * one on the machine's other core. The caller closes it when the job is done.
+ * one on the machine's other core; the caller closes it when the job is done. The spare one is handed out when it
+ * is there: starting an engine takes a second or two, during which a large file would be read on one core.
  */
 export function startScanEngine(): Promise<Engine> {
-  return start(() => {});
+  const ready = spare ?? start(() => {});
+  spare = null;
+  return ready.then(asHelper);
+}
+
+/** Start a spare helper now, in idle time, and again after each use. */
+export function prepareScanEngine(): void {
+  keepSpare = true;
+  spare ??= start(() => {}).catch((e: unknown) => {
+    spare = null;
+    throw e;
+  });
+  spare.catch(() => {}); // a spare that fails to start is started again by the next startScanEngine
 }
 
 let shared: Promise<Engine> | null = null;

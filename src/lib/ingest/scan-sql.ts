@@ -96,6 +96,8 @@ WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
 src AS (SELECT * FROM numbered${rowFilterSql(o.shape)}),
 canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
 timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon),
+-- Lists are sorted after aggregating (a few elements) rather than by ORDER BY inside the aggregate, with which
+-- DuckDB sorts the scan's rows.
 -- Each judged once per row: a time that is present but unreadable. The candidate's whole row is packed only for
 -- candidates (packing every row's columns would cost as much as reading them).
 judged AS (SELECT *, lh_time_bad(${t}, lh_t_df) AS lh_bad_df, ${o.mainLocale ? `lh_time_bad(${t}, lh_t_mf)` : 'NULL::BOOLEAN'} AS lh_bad_mf_only,
@@ -107,9 +109,9 @@ SELECT count(*)::BIGINT AS n,
   min(lh_t_mf)::VARCHAR AS min_mf, max(lh_t_mf)::VARCHAR AS max_mf,
   count(*) FILTER (WHERE lh_bad_df)::BIGINT AS bad_df,
   count(*) FILTER (WHERE ${badMf})::BIGINT AS bad_mf,
-  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE lh_bad_df))[1:${MAX_FIRST}] AS first_bad_df,
-  (list(lh_rec ORDER BY lh_rec) FILTER (WHERE ${badMf}))[1:${MAX_FIRST}] AS first_bad_mf,
-  (list(${t} ORDER BY lh_rec) FILTER (WHERE lh_bad_df))[1:1] AS bad_example,
+  list_sort(list(lh_rec) FILTER (WHERE lh_bad_df))[1:${MAX_FIRST}] AS first_bad_df,
+  list_sort(list(lh_rec) FILTER (WHERE ${badMf}))[1:${MAX_FIRST}] AS first_bad_mf,
+  CASE WHEN count(*) FILTER (WHERE lh_bad_df) > 0 THEN [arg_min(${t}, lh_rec) FILTER (WHERE lh_bad_df)] END AS bad_example,
   ${localeAggs.length ? localeAggs.join(',\n  ') + ',' : ''}
   list(CASE WHEN lh_cand THEN {${struct}} END) FILTER (WHERE lh_cand) AS cand
 FROM judged`;

@@ -31,7 +31,12 @@ export interface SessionOptions {
   startScanEngine?: () => Promise<Engine>;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
-  /** Delay before a parameter edit re-runs the detection, so typing does not queue runs. */
+  /** Start the scan helper ahead of need (after the warm-up), so that a large file finds it ready. */
+  prepareScanEngine?: () => void;
+  /**
+   * Delay before a parameter edit re-runs the detection (default none: a run that waited behind another while a
+   * newer edit came is skipped, so typing does not queue runs anyway).
+   */
   debounceMs?: number;
 }
 
@@ -114,7 +119,9 @@ export class Session {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
-    void this.withEngine(async (engine) => warmUpEngine(engine, await sample(), combinedPrefilter())).catch(() => {});
+    void this.withEngine(async (engine) => warmUpEngine(engine, await sample(), combinedPrefilter()))
+      .catch(() => {})
+      .finally(() => this.options.prepareScanEngine?.());
   }
 
   /** Engine work runs one piece at a time, in the order it was asked for. */
@@ -421,7 +428,7 @@ export class Session {
   }
 
   /** Mark results stale now; compute them after `delay` unless another request comes first. */
-  requestRun(delay = this.options.debounceMs ?? 10): void {
+  requestRun(delay = this.options.debounceMs ?? 0): void {
     this.busy = true;
     const generation = ++this.requested;
     clearTimeout(this.runTimer);
@@ -441,12 +448,14 @@ export class Session {
     const sources = this.loaded;
     try {
       const outcome = await this.withEngine(async (engine) => {
+        // An edit made while this run waited for the engine has asked for a newer one: skip straight to it.
+        if (generation !== this.requested) return null;
         if (params === null) return { result: null, explanation: null };
         const result = await runDetection(engine, this.detection, params, sources);
         const explanation = result.alerts.length === 0 && sources.length > 0 ? await stageCounts(engine, this.detection, params) : null;
         return { result, explanation };
       });
-      if (generation !== this.requested) return;
+      if (generation !== this.requested || outcome === null) return;
       this.result = outcome.result;
       this.explanation = outcome.explanation;
       this.resultParams = params;
