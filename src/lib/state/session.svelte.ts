@@ -113,15 +113,31 @@ export class Session {
   }
 
   private warmUpQueued = false;
+  /** Stops the warm-up as soon as the user brings work: it only saves time, it must never cost the user any. */
+  private warmUp: AbortController | null = null;
+  /** The spare scan helper is started once the page is idle: after the warm-up, or after the user's first results. */
+  private sparePending = false;
 
   /** Once per page, first in line after the engine starts (a file dropped before that is read first). */
   private queueWarmUp(): void {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
-    void this.withEngine(async (engine) => warmUpEngine(engine, await sample(), combinedPrefilter()))
-      .catch(() => {})
-      .finally(() => this.options.prepareScanEngine?.());
+    this.sparePending = true;
+    const controller = new AbortController();
+    this.warmUp = controller;
+    void this.withEngine(async (engine) => {
+      if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
+    }).catch(() => {}).finally(() => {
+      this.warmUp = null;
+      if (!controller.signal.aborted) this.prepareSpare();
+    });
+  }
+
+  private prepareSpare(): void {
+    if (!this.sparePending) return;
+    this.sparePending = false;
+    this.options.prepareScanEngine?.();
   }
 
   /** Engine work runs one piece at a time, in the order it was asked for. */
@@ -182,6 +198,7 @@ export class Session {
   /** Files are on their way (a fetch of the sample, a drop being read): results are stale from now. */
   async addFilesFrom(pending: Promise<{ file: Blob; name: string }[]>): Promise<void> {
     this.busy = true;
+    this.warmUp?.abort();
     try {
       this.addFiles(await pending);
     } catch (e) {
@@ -207,6 +224,7 @@ export class Session {
   addFiles(files: readonly File[] | readonly { file: Blob; name: string }[]): void {
     if (files.length === 0) return;
     this.busy = true;
+    this.warmUp?.abort();
     for (const f of files) {
       const file = f instanceof Blob ? f : f.file;
       const name = f instanceof File ? f.name : (f as { name: string }).name;
@@ -467,7 +485,10 @@ export class Session {
       this.charts = null;
       this.runError = (e as Error).message ?? String(e);
     }
-    if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
+    if (generation === this.requested && this.pendingLoads === 0) {
+      this.busy = false;
+      this.prepareSpare();
+    }
     // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
     // alerts without waiting for them.
     if (params === null || sources.length === 0) { this.charts = null; return; }
