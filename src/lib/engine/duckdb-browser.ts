@@ -79,39 +79,28 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
 
 /** A helper engine started ahead of need (see prepareScanEngine), handed out by the next startScanEngine. */
 let spare: Promise<Engine> | null = null;
-let keepSpare = false;
-const SPARE_RESTART_MS = 2_000;
-
-/** A helper that starts a fresh spare some time after it is closed, out of the way of the work that follows. */
-function asHelper(engine: Engine): Engine {
-  return {
-    ...engine,
-    async close() {
-      await engine.close?.();
-      if (keepSpare) setTimeout(prepareScanEngine, SPARE_RESTART_MS);
-    },
-  };
-}
 
 /**
  * A second engine of its own (its own worker and memory), for scanning a large file's chunks beside the shared
- * one on the machine's other core; the caller closes it when the job is done. The spare one is handed out when it
- * is there: starting an engine takes a second or two, during which a large file would be read on one core.
+ * one on the machine's other core; the caller closes it when the job is done. The spare is handed out when there
+ * is one: starting an engine takes a second or two, during which a large file is read on one core.
  */
 export function startScanEngine(): Promise<Engine> {
   const ready = spare ?? start(() => {});
   spare = null;
-  return ready.then(asHelper);
+  return ready;
 }
 
-/** Start a spare helper now, in idle time, and again after each use. */
+/**
+ * Start a spare helper now, while the page is idle. It is not replaced after use: a helper's memory is given back
+ * when its load ends, and the next large file starts one again.
+ */
 export function prepareScanEngine(): void {
-  keepSpare = true;
   spare ??= start(() => {}).catch((e: unknown) => {
     spare = null;
     throw e;
   });
-  spare.catch(() => {}); // a spare that fails to start is started again by the next startScanEngine
+  spare.catch(() => {}); // a spare that failed is simply not there; startScanEngine starts one
 }
 
 let shared: Promise<Engine> | null = null;

@@ -230,7 +230,7 @@ const CSV_ERRORS: Record<string, string> = {
 };
 
 /** Chunks of about this size go to the engine one after the other; smaller files are read in one pass. */
-export const CSV_CHUNK_BYTES = 32 * 1024 * 1024;
+export const CSV_CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** What one chunk's scan left for the page to take up, its record numbers counted from the chunk's start. */
 interface ChunkScan {

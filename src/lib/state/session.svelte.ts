@@ -31,7 +31,7 @@ export interface SessionOptions {
   startScanEngine?: () => Promise<Engine>;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
-  /** Start the scan helper ahead of need (after the warm-up), so that a large file finds it ready. */
+  /** Start a spare scan helper once the page is idle after the warm-up, so that a first large file finds it ready. */
   prepareScanEngine?: () => void;
   /**
    * Delay before a parameter edit re-runs the detection (default none: a run that waited behind another while a
@@ -115,29 +115,21 @@ export class Session {
   private warmUpQueued = false;
   /** Stops the warm-up as soon as the user brings work: it only saves time, it must never cost the user any. */
   private warmUp: AbortController | null = null;
-  /** The spare scan helper is started once the page is idle: after the warm-up, or after the user's first results. */
-  private sparePending = false;
 
   /** Once per page, first in line after the engine starts (a file dropped before that is read first). */
   private queueWarmUp(): void {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
-    this.sparePending = true;
     const controller = new AbortController();
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
     }).catch(() => {}).finally(() => {
       this.warmUp = null;
-      if (!controller.signal.aborted) this.prepareSpare();
+      // Still idle: the moment to start the spare scan helper too (never while the user's work runs).
+      if (!controller.signal.aborted) this.options.prepareScanEngine?.();
     });
-  }
-
-  private prepareSpare(): void {
-    if (!this.sparePending) return;
-    this.sparePending = false;
-    this.options.prepareScanEngine?.();
   }
 
   /** Engine work runs one piece at a time, in the order it was asked for. */
@@ -485,10 +477,7 @@ export class Session {
       this.charts = null;
       this.runError = (e as Error).message ?? String(e);
     }
-    if (generation === this.requested && this.pendingLoads === 0) {
-      this.busy = false;
-      this.prepareSpare();
-    }
+    if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
     // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
     // alerts without waiting for them.
     if (params === null || sources.length === 0) { this.charts = null; return; }
