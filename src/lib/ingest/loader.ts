@@ -543,6 +543,7 @@ async function loadRows(ctx: LoadContext, req: LoadRequest, plan: RowsPlan) {
     const values: (string | null)[][] = names.map((n, i) =>
       always && !always.has(i) ? rows.map((r, k) => (wholeRows![k] ? cellText(r.row[n]) : null)) : rows.map((r) => cellText(r.row[n])));
     values.push(rows.map((r) => String(r.record)));
+    await yieldToPage(); // gathering the values and encoding them as Arrow are two tasks, not one long one
     await ctx.engine.exec('DROP TABLE IF EXISTS lh_stage');
     await ctx.engine.insertStrings('lh_stage', [...names.map((_, i) => col(i)), 'lh_line'], values, true);
     if (candidateColumns > 0 && names.length > candidateColumns) {
