@@ -240,7 +240,7 @@ interface ChunkScan {
   candidates: { table: string } | { arrow: Uint8Array } | null;
 }
 
-/** A chunk scan ends with a data row number. */
+/** Statistics that name records by number: counted from the chunk's start until the chunk is taken up. */
 const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
 
 /**
@@ -325,7 +325,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
     });
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
-    for (const t of await main.query(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE ${sqlString(`lh_part_${req.id}_%`)}`).catch(() => [])) {
+    for (const t of await main.query(`SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ${sqlString(`lh_part_${req.id}_`)})`).catch(() => [])) {
       await main.exec(`DROP TABLE IF EXISTS ${sqlIdent(String(t.table_name))}`).catch(() => {});
     }
     // Not awaited: a helper still starting is closed once it has started.
