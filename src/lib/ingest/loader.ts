@@ -236,9 +236,15 @@ export const CSV_CHUNK_BYTES = 16 * 1024 * 1024;
 interface ChunkScan {
   stats: Row | undefined;
   rejects: Row[];
-  /** Its candidate rows: already in the source's table (chunk 0), in a scratch table of the shared engine, or as Arrow from a helper. */
-  candidates: { table: string } | { arrow: Uint8Array } | null;
+  /**
+   * Where its candidate rows are: already in the source's table (chunk 0), in a scratch table of the shared engine,
+   * or kept by the helper under the chunk's number (moved over once, when every chunk has been read).
+   */
+  candidates: { table: string } | { helper: true } | null;
 }
+
+/** The helper's candidate rows, kept there (with their chunk's number) until the load has read every chunk. */
+const HELPER_CANDIDATES = 'lh_helper_candidates';
 
 /** Statistics that name records by number: counted from the chunk's start until the chunk is taken up. */
 const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
@@ -268,6 +274,9 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   let accepted = 0;
   let rows = 0;
   const lastScanId = new Map<Engine, number>();
+  let helperHasCandidates = false;
+  /** The helper's chunks that had candidates, and the records before each. */
+  const helperOffsets: [number, number][] = [];
   const unnestCandidates = `SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
@@ -292,7 +301,13 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
             const table = `lh_part_${req.id}_${k}`;
             await engine.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${unnestCandidates}`);
             candidates = { table };
-          } else candidates = { arrow: await engine.queryArrow!(unnestCandidates) };
+          } else {
+            await engine.exec(helperHasCandidates
+              ? `INSERT INTO ${HELPER_CANDIDATES} BY NAME SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
+              : `CREATE OR REPLACE TABLE ${HELPER_CANDIDATES} AS SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`);
+            helperHasCandidates = true;
+            candidates = { helper: true };
+          }
           return { stats, rejects, candidates };
         } finally {
           await engine.dropFile(name).catch(() => {});
@@ -307,15 +322,10 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
             if (Array.isArray(list)) shifted[c] = list.map((r) => Number(r) + accepted);
           }
         }
-        if (candidates && k > 0) {
-          let table: string;
-          if ('table' in candidates) table = candidates.table;
-          else {
-            table = `lh_part_${req.id}_${k}`;
-            await main.insertArrow!(table, candidates.arrow, true);
-          }
-          await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${table}`);
-          await main.exec(`DROP TABLE IF EXISTS ${table}`);
+        if (candidates && 'helper' in candidates) helperOffsets.push([k, accepted]);
+        else if (candidates && k > 0) {
+          await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${candidates.table}`);
+          await main.exec(`DROP TABLE IF EXISTS ${candidates.table}`);
         }
         const done = o.take(shifted, rejects, rows);
         accepted += done.accepted;
@@ -323,6 +333,15 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
       },
     });
+    // The helper's candidates, in one move, each chunk's record numbers shifted by the records before the chunk.
+    const h = await helper;
+    if (h && helperOffsets.length > 0) {
+      const moved = `lh_part_${req.id}_helper`;
+      await main.insertArrow!(moved, await h.queryArrow!(`SELECT * FROM ${HELPER_CANDIDATES}`), true);
+      const offsets = helperOffsets.map(([k, before]) => `(${sqlInt(k)}, ${sqlInt(before)})`).join(', ');
+      await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
+        FROM ${moved} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`);
+    }
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
     for (const t of await main.query(`SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ${sqlString(`lh_part_${req.id}_`)})`).catch(() => [])) {
