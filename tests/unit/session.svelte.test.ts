@@ -35,6 +35,28 @@ const until = async (cond: () => boolean, ms = 20_000) => {
 };
 
 describe('Session', () => {
+  test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
+    let chartQueries = 0;
+    const counting: Engine = { ...engine, query: async (sql) => {
+      if (/AS account, lh_fmt/.test(sql)) chartQueries++;
+      return engine.query(sql);
+    } };
+    const { s } = session(Promise.resolve(counting), 0);
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy && s.charts !== null);
+    const first = s.charts;
+    expect(chartQueries).toBe(1);
+    s.applyHash('#start=36500d&threshold=2&now=latest');
+    await until(() => !s.busy);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(chartQueries).toBe(1);
+    expect(s.charts).toBe(first);
+    s.applyHash('#start=36500d&bin=1h&threshold=2&now=latest');
+    await until(() => !s.busy && chartQueries === 2);
+    expect(s.charts).not.toBe(first);
+  });
+
   test('without a debounce, edits made while a run waits for the engine skip to the newest one', async () => {
     let summaries = 0;
     let hold: Promise<void> = Promise.resolve();

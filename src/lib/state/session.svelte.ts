@@ -31,7 +31,7 @@ export interface SessionOptions {
   startScanEngine?: () => Promise<Engine>;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
-  /** Start a spare scan helper once the page is idle after the warm-up, so that a first large file finds it ready. */
+  /** Start a spare scan helper when the engine is ready, so that a first large file finds it ready. */
   prepareScanEngine?: () => void;
   /**
    * Delay before a parameter edit re-runs the detection (default none: a run that waited behind another while a
@@ -121,14 +121,14 @@ export class Session {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
+    // Started now, beside the warm-up: a large file dropped at once then finds it (nearly) ready.
+    this.options.prepareScanEngine?.();
     const controller = new AbortController();
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
     }).catch(() => {}).finally(() => {
       this.warmUp = null;
-      // Still idle: the moment to start the spare scan helper too (never while the user's work runs).
-      if (!controller.signal.aborted) this.options.prepareScanEngine?.();
     });
   }
 
@@ -337,7 +337,12 @@ export class Session {
   }
 
   /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
+  /** Bumped whenever the loaded events change (a load, a removal, a re-reading). */
+  private dataRevision = 0;
+  private chartsKey: string | null = null;
+
   private async refresh(engine: Engine): Promise<void> {
+    this.dataRevision++;
     const removed = await refreshEventsView(engine, this.loaded);
     const none: RemovedEvents = { twins: 0, duplicates: 0, net: 0 };
     const same = (a: RemovedEvents, b: RemovedEvents) => a.twins === b.twins && a.duplicates === b.duplicates && a.net === b.net;
@@ -480,13 +485,20 @@ export class Session {
     if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
     // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
     // alerts without waiting for them.
-    if (params === null || sources.length === 0) { this.charts = null; return; }
+    if (params === null || sources.length === 0) { this.charts = null; this.chartsKey = null; return; }
     const range = this.latestEvent === null ? null : { min: this.earliestEvent ?? this.latestEvent, max: this.latestEvent };
+    // The charts count every group, whatever the Threshold: a Threshold edit needs no new chart data (and its
+    // queries would hold the engine up for the next edit's run).
+    const key = JSON.stringify([this.dataRevision, params.cutoff.toString(), params.binTicks.toString(), params.allowlist, params.mode, params.hardening, range && [range.min.toString(), range.max.toString()]]);
+    if (key === this.chartsKey && this.charts !== null) return;
     try {
       const charts = await this.withEngine((engine) => chartData(engine, this.detection, params, range));
       // A Threshold edit leaves the data behind the charts as it was: keeping the same object keeps the pictures
       // (and a drag on the histogram that is under way) instead of redrawing them.
-      if (generation === this.requested && !sameChartData(this.charts, charts)) this.charts = charts;
+      if (generation === this.requested) {
+        this.chartsKey = key;
+        if (!sameChartData(this.charts, charts)) this.charts = charts;
+      }
     } catch {
       if (generation === this.requested) this.charts = null;
     }
