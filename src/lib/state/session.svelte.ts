@@ -31,7 +31,7 @@ export interface SessionOptions {
   startScanEngine?: () => Promise<Engine>;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
-  /** Start a spare scan helper when the engine is ready, so that a first large file finds it ready. */
+  /** Start a spare scan helper once the page is idle after the warm-up, so that a first large file finds it ready. */
   prepareScanEngine?: () => void;
   /**
    * Delay before a parameter edit re-runs the detection (default none: a run that waited behind another while a
@@ -121,14 +121,15 @@ export class Session {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
-    // Started now, beside the warm-up: a large file dropped at once then finds it (nearly) ready.
-    this.options.prepareScanEngine?.();
     const controller = new AbortController();
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
     }).catch(() => {}).finally(() => {
       this.warmUp = null;
+      // Still idle: the moment to start the spare scan helper too (never while the user's work runs, and not beside
+      // a large load, where two engines already use the memory the tab may take).
+      if (!controller.signal.aborted) this.options.prepareScanEngine?.();
     });
   }
 
