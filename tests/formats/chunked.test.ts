@@ -10,7 +10,8 @@ import { createNodeEngine } from '../support/node-engine';
 import type { Engine } from '../../src/lib/engine/engine';
 import { detect, loadAll } from '../support/harness';
 import { csvChunks, firstRecordEnd, lastRecordEnd } from '../../src/lib/ingest/csv-chunks';
-import { progressText } from '../../src/lib/ingest/loader';
+import { loadSource, progressText } from '../../src/lib/ingest/loader';
+import { combinedPrefilter } from '../../src/lib/detections/registry';
 import type { LoadedSource } from '../../src/lib/ingest/source';
 import { alertsToJson } from '../../src/lib/export/json';
 import { formatTicks } from '../../src/lib/time/ticks';
@@ -146,4 +147,28 @@ describe('rows that cannot be candidates are read narrow, with the same result',
       expect(JSON.parse(a).length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('cancelling a load read by two engines', () => {
+  test('stops between chunks, closes the helper and leaves no table behind', async () => {
+    const content = readFileSync(new URL('../fixtures/defender-iso.csv', import.meta.url));
+    const helper = slowHelper(seeded(7));
+    const controller = new AbortController();
+    let scans = 0;
+    // The shared engine cancels the load (as the page's Cancel button does) once a few chunks were scanned.
+    const cancelling: Engine = { ...engine, exec: async (sql) => {
+      if (sql.includes('lh_scan AS') && ++scans === 3) controller.abort();
+      return engine.exec(sql);
+    } };
+    const before = await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh%' AND table_name <> 'lh_scan' ORDER BY 1");
+    const result = await loadSource(
+      { engine: cancelling, prefilter: combinedPrefilter(), chunkBytes: 61, signal: controller.signal, startScanEngine: helper.start },
+      { file: new Blob([content]), name: 'defender-iso.csv', id: 9_001, ordinal: 9_001 },
+    );
+    expect(result).toMatchObject({ status: 'failed', problem: 'cancelled' });
+    expect(helper.seen.closed).toBe(1);
+    // Chunks were still to come when it stopped.
+    expect(scans).toBeLessThan(content.length / 61);
+    expect(await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh%' AND table_name <> 'lh_scan' ORDER BY 1")).toEqual(before);
+  });
 });
