@@ -22,7 +22,7 @@ export interface LoadOptions {
   rememberedMapping?: (signature: string) => ColumnMapping | undefined;
   /** Read every row whole (no prefilter hint), to compare with the app's narrow reading. */
   wholeRows?: boolean;
-  /** CSV chunk size (the app's default is 32 MiB, so fixtures are otherwise read in one pass). */
+  /** CSV chunk size (the app's default is 16 MiB, so fixtures are otherwise read in one pass). */
   chunkBytes?: number;
   /** A second engine for large CSVs' chunks (the app's scan helper). */
   startScanEngine?: () => Promise<Engine>;

@@ -9,6 +9,7 @@ import { crc32 } from 'node:zlib';
 import { OTHER_EVENTS_SKIP, readEvtx, type EvtxBatch, type EvtxProblem } from '../../src/lib/ingest/evtx-reader';
 import { readWindowsEventXml } from '../../src/lib/ingest/windows-xml';
 import type { JsonItem } from '../../src/lib/ingest/json-reader';
+import { WatchedBlob } from '../support/watched-blob';
 
 const R = 2 ** 20;
 const CHUNK = 0x10000;
@@ -416,27 +417,14 @@ describe('event id filter, batches, reading, abort', () => {
 
   test('reads through Blob.slice a chunk group at a time, never the whole file at once', async () => {
     const clean = fixture('contoso-clean.evtx');
-    const slices: [number, number][] = [];
-    class WatchedBlob extends Blob {
-      override slice(start?: number, end?: number, type?: string): Blob {
-        slices.push([start ?? 0, end ?? this.size]);
-        return super.slice(start, end, type);
-      }
-      override arrayBuffer(): Promise<ArrayBuffer> {
-        throw new Error('the whole file was read at once');
-      }
-      override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
-        throw new Error('the whole file was streamed');
-      }
-    }
-    const { items } = await readAll(new WatchedBlob([clean]));
+    const small = new WatchedBlob([clean]);
+    const { items } = await readAll(small);
     expect(items).toHaveLength(6);
-    expect(slices).toEqual([[0, HEADER], [HEADER, clean.length]]);
+    expect(small.slices).toEqual([[0, HEADER], [HEADER, clean.length]]);
     // A large file: 40 chunks are read 16 (1 MiB) at a time.
-    slices.length = 0;
     const big = new WatchedBlob([clean, new Uint8Array(38 * CHUNK)]);
     await readAll(big);
-    expect(slices.map(([a, b]) => (b - a) / CHUNK)).toEqual([HEADER / CHUNK, 16, 16, 8]);
+    expect(big.slices.map(([a, b]) => (b - a) / CHUNK)).toEqual([HEADER / CHUNK, 16, 16, 8]);
   });
 
   test('an aborted signal stops reading with an AbortError', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readParquet, ticksToIso, type ParquetBatch } from '../../src/lib/ingest/parquet-reader';
 import { RECORDS_PER_POSITION, type JsonItem } from '../../src/lib/ingest/json-reader';
+import { WatchedBlob } from '../support/watched-blob';
 
 const fixtureBytes = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/tabular/${name}`, import.meta.url)));
 const fixture = (name: string) => new Blob([fixtureBytes(name)]);
@@ -121,16 +122,6 @@ describe('row groups, batches and header rules', () => {
       rowGroupSize: 10_000,
       codec: 'UNCOMPRESSED',
     }));
-    const slices: [number, number][] = [];
-    class WatchedBlob extends Blob {
-      override slice(start?: number, end?: number, type?: string): Blob {
-        slices.push([start ?? 0, end ?? this.size]);
-        return super.slice(start, end, type);
-      }
-      override arrayBuffer(): Promise<ArrayBuffer> {
-        throw new Error('the whole file was read at once');
-      }
-    }
     const file = new WatchedBlob([bytes]);
     let rows = 0;
     let last = '';
@@ -140,7 +131,7 @@ describe('row groups, batches and header rules', () => {
     }
     expect(rows).toBe(n);
     expect(last).toBe(String(n - 1));
-    const largest = Math.max(...slices.map(([s, e]) => e - s));
+    const largest = Math.max(...file.slices.map(([s, e]) => e - s));
     expect(largest).toBeLessThan(file.size / 2);
   });
 

@@ -77,30 +77,12 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
   }
 }
 
-/** A helper engine started ahead of need (see prepareScanEngine), handed out by the next startScanEngine. */
-let spare: Promise<Engine> | null = null;
-
 /**
  * A second engine of its own (its own worker and memory), for scanning a large file's chunks beside the shared
- * one on the machine's other core; the caller closes it when the job is done. The spare is handed out when there
- * is one: starting an engine takes a second or two, during which a large file is read on one core.
+ * one on the machine's other core; the caller closes it when the job is done.
  */
 export function startScanEngine(): Promise<Engine> {
-  const ready = spare ?? start(() => {});
-  spare = null;
-  return ready;
-}
-
-/**
- * Start a spare helper now, while the page is idle. It is not replaced after use: a helper's memory is given back
- * when its load ends, and the next large file starts one again.
- */
-export function prepareScanEngine(): void {
-  spare ??= start(() => {}).catch((e: unknown) => {
-    spare = null;
-    throw e;
-  });
-  spare.catch(() => {}); // a spare that failed is simply not there; startScanEngine starts one
+  return start(() => {});
 }
 
 let shared: Promise<Engine> | null = null;

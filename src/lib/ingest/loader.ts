@@ -274,6 +274,8 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   let accepted = 0;
   let rows = 0;
   const lastScanId = new Map<Engine, number>();
+  /** The shared engine's scratch tables of this load not yet dropped. */
+  const scratch = new Set<string>();
   let helperHasCandidates = false;
   /** The helper's chunks that had candidates, and the records before each. */
   const helperOffsets: [number, number][] = [];
@@ -290,15 +292,14 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           for (const sql of o.scanSql(name, crlf, k)) await engine.exec(sql);
           const [stats] = await engine.query(SCAN_STATS_SQL);
           // DuckDB appends each scan's rejects to the table under a new scan id: this chunk's are those past the last seen.
-          const seen = lastScanId.get(engine) ?? -1;
-          const rejects = await engine.query(`SELECT scan_id::BIGINT AS scan_id, line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message
-            FROM ${o.rejectsTable} WHERE scan_id > ${sqlInt(seen)} ORDER BY line`).catch(() => []);
+          const rejects = await rejectsSince(engine, o.rejectsTable, lastScanId.get(engine) ?? -1);
           for (const r of rejects) lastScanId.set(engine, Math.max(lastScanId.get(engine) ?? -1, Number(r.scan_id)));
           let candidates: ChunkScan['candidates'] = null;
           if (k === 0) candidates = { table: o.candidateTable };
           else if (Number(stats?.n_cand ?? 0) === 0) candidates = null;
           else if (engine === main) {
             const table = `lh_part_${req.id}_${k}`;
+            scratch.add(table);
             await engine.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${unnestCandidates}`);
             candidates = { table };
           } else {
@@ -326,6 +327,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         else if (candidates && k > 0) {
           await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${candidates.table}`);
           await main.exec(`DROP TABLE IF EXISTS ${candidates.table}`);
+          scratch.delete(candidates.table);
         }
         const done = o.take(shifted, rejects, rows);
         accepted += done.accepted;
@@ -337,6 +339,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
     const h = await helper;
     if (h && helperOffsets.length > 0) {
       const moved = `lh_part_${req.id}_helper`;
+      scratch.add(moved);
       await main.insertArrow!(moved, await h.queryArrow!(`SELECT * FROM ${HELPER_CANDIDATES}`), true);
       const offsets = helperOffsets.map(([k, before]) => `(${sqlInt(k)}, ${sqlInt(before)})`).join(', ');
       await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
@@ -344,12 +347,16 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
     }
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
-    for (const t of await main.query(`SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ${sqlString(`lh_part_${req.id}_`)})`).catch(() => [])) {
-      await main.exec(`DROP TABLE IF EXISTS ${sqlIdent(String(t.table_name))}`).catch(() => {});
-    }
+    for (const table of scratch) await main.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
     // Not awaited: a helper still starting is closed once it has started.
     void helper?.then((h) => h?.close?.()).catch(() => {});
   }
+}
+
+/** The rejects DuckDB filed in `table` by scans after `scanId` (-1: all), in line order. */
+function rejectsSince(engine: Engine, table: string, scanId: number): Promise<Row[]> {
+  return engine.query(`SELECT scan_id::BIGINT AS scan_id, line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message
+    FROM ${table} WHERE scan_id > ${sqlInt(scanId)} ORDER BY line`).catch(() => []);
 }
 
 async function dropRejects(engine: Engine, table: string): Promise<void> {
@@ -412,7 +419,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
       const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
       if (stats) addScanRow(summary, stats, locale);
       // With the header, DuckDB's record 1 is the header: data row n is its record n + 1.
-      const rejects = await ctx.engine.query(`SELECT line::BIGINT AS line, error_type::VARCHAR AS error_type, error_message FROM ${rejectsTable} ORDER BY line`).catch(() => []);
+      const rejects = await rejectsSince(ctx.engine, rejectsTable, -1);
       await dropRejects(ctx.engine, rejectsTable);
       fileRejects(rejects, -1);
     } else {

@@ -96,12 +96,12 @@ WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
 src AS (SELECT * FROM numbered${rowFilterSql(o.shape)}),
 canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
 timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon),
--- Lists are sorted after aggregating (a few elements) rather than by ORDER BY inside the aggregate, with which
--- DuckDB sorts the scan's rows.
 -- Each judged once per row: a time that is present but unreadable. The candidate's whole row is packed only for
 -- candidates (packing every row's columns would cost as much as reading them).
 judged AS (SELECT *, lh_time_bad(${t}, lh_t_df) AS lh_bad_df, ${o.mainLocale ? `lh_time_bad(${t}, lh_t_mf)` : 'NULL::BOOLEAN'} AS lh_bad_mf_only,
   coalesce(${o.prefilter}, false) AS lh_cand FROM timed)
+-- Lists are sorted after aggregating (a few elements) rather than by ORDER BY inside the aggregate, with which
+-- DuckDB sorts the scan's rows.
 SELECT count(*)::BIGINT AS n,
   count(*) FILTER (WHERE FileName IN ('net.exe', 'net1.exe'))::BIGINT AS net_rows,
   count(*) FILTER (WHERE ${upn})::BIGINT AS upn_rows,

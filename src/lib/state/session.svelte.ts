@@ -31,8 +31,6 @@ export interface SessionOptions {
   startScanEngine?: () => Promise<Engine>;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
-  /** Start a spare scan helper once the page is idle after the warm-up, so that a first large file finds it ready. */
-  prepareScanEngine?: () => void;
   /**
    * Delay before a parameter edit re-runs the detection (default none: a run that waited behind another while a
    * newer edit came is skipped, so typing does not queue runs anyway).
@@ -127,9 +125,6 @@ export class Session {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
     }).catch(() => {}).finally(() => {
       this.warmUp = null;
-      // Still idle: the moment to start the spare scan helper too (never while the user's work runs, and not beside
-      // a large load, where two engines already use the memory the tab may take).
-      if (!controller.signal.aborted) this.options.prepareScanEngine?.();
     });
   }
 
@@ -337,11 +332,12 @@ export class Session {
     answer?.(password);
   }
 
-  /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
   /** Bumped whenever the loaded events change (a load, a removal, a re-reading). */
   private dataRevision = 0;
+  /** What the charts on show were computed for (see execute). */
   private chartsKey: string | null = null;
 
+  /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
   private async refresh(engine: Engine): Promise<void> {
     this.dataRevision++;
     const removed = await refreshEventsView(engine, this.loaded);
