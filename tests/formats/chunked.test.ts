@@ -31,7 +31,7 @@ function slowHelper(random: () => number) {
   const pause = () => new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
   const helper: Engine = {
     registerFile: async () => { throw new Error('a scan helper is only handed chunks'); },
-    registerBuffer: async (name, bytes) => { await pause(); seen.chunks++; await second.registerBuffer!(name, bytes); },
+    registerBuffer: async (name, bytes) => { await pause(); seen.chunks++; return second.registerBuffer!(name, bytes); },
     dropFile: async (name) => { await pause(); await second.dropFile(name); },
     query: async (sql) => { await pause(); return second.query(sql); },
     exec: async (sql) => { await pause(); await second.exec(sql); },

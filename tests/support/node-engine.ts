@@ -31,7 +31,9 @@ export async function createNodeEngine(): Promise<Engine & { close(): Promise<vo
       db.registerFileBuffer(name, new Uint8Array(await file.arrayBuffer()));
     },
     async registerBuffer(name, bytes) {
+      // Copied into the engine's memory: the buffer is free again, as the browser engine's worker gives it back.
       db.registerFileBuffer(name, bytes);
+      return bytes.buffer as ArrayBuffer;
     },
     async dropFile(name) {
       db.dropFile(name);

@@ -86,6 +86,27 @@ describe('Session', () => {
     expect(s.result?.alerts.map((a) => [a.account, a.total])).toEqual([['a@x', 2]]);
   });
 
+  test('without a debounce, the query of an edit reaches the engine before the next task of the page (the charts redraw)', async () => {
+    let summaries = 0;
+    const counting: Engine = { ...engine, query: async (sql) => {
+      if (/HAVING count\(\*\) >= /.test(sql)) summaries++;
+      return engine.query(sql);
+    } };
+    const { s } = session(Promise.resolve(counting), 0);
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    summaries = 0;
+    // A task queued before the edit (as the charts' next frame would be): the run's query must not wait for it.
+    let inTask = -1;
+    const nextTask = new Promise<void>((r) => setTimeout(() => { inTask = summaries; r(); }, 0));
+    s.updateSettings({ threshold: 2 }, () => {});
+    await nextTask;
+    expect(inTask).toBe(1);
+    await until(() => !s.busy);
+    expect(s.result?.alerts.map((a) => [a.account, a.total])).toEqual([['a@x', 2]]);
+  });
+
   test('busy turns true in the same task as a file selection and false once results reflect it', async () => {
     let release!: (e: Engine) => void;
     const { s } = session(new Promise<Engine>((r) => { release = r; }));

@@ -25,11 +25,17 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
   onProgress('starting the engine worker');
   const { worker, wasmUrl, extensionRepository } = await engineAssets();
   // Listening before DuckDB's dispatcher does, so the module message never reaches it.
+  /** registerBuffer calls waiting for their buffer back, in order (the worker answers each, see chunk-return.ts). */
+  const givingBack: ((buffer: ArrayBuffer | null) => void)[] = [];
   worker.addEventListener('message', (event: MessageEvent) => {
-    const module = (event.data as { lhWasmModule?: WebAssembly.Module } | null)?.lhWasmModule;
-    if (!module) return;
-    event.stopImmediatePropagation();
-    compiled ??= module;
+    const data = event.data as { lhWasmModule?: WebAssembly.Module; lhChunkBuffer?: ArrayBuffer | null } | null;
+    if (data?.lhWasmModule) {
+      event.stopImmediatePropagation();
+      compiled ??= data.lhWasmModule;
+    } else if (data && 'lhChunkBuffer' in data) {
+      event.stopImmediatePropagation();
+      givingBack.shift()?.(data.lhChunkBuffer ?? null);
+    }
   });
   if (compiled) worker.postMessage({ lhWasmModule: compiled });
   try {
@@ -46,7 +52,9 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
         await db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
       },
       async registerBuffer(name, bytes) {
+        const back = new Promise<ArrayBuffer | null>((resolve) => givingBack.push(resolve));
         await db.registerFileBuffer(name, bytes);
+        return back;
       },
       async dropFile(name) {
         await db.dropFile(name);
@@ -69,6 +77,7 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
       async close() {
         await conn.close().catch(() => {});
         await db.terminate();
+        for (const resolve of givingBack.splice(0)) resolve(null);
       },
     };
   } catch (e) {

@@ -12,9 +12,10 @@ export interface Engine {
   registerFile(name: string, file: Blob): Promise<void>;
   /**
    * Hand bytes already read to the engine under `name` (the buffer is transferred: the caller must not use it
-   * again). Engines without it read large files in one pass through registerFile.
+   * again). Resolves with the buffer's memory when the engine gives it back for reading the next chunk into (the
+   * bytes copied, so it no longer needs them). Engines without it read large files in one pass through registerFile.
    */
-  registerBuffer?(name: string, bytes: Uint8Array): Promise<void>;
+  registerBuffer?(name: string, bytes: Uint8Array): Promise<ArrayBuffer | null | void>;
   dropFile(name: string): Promise<void>;
   /** Run one statement and return its rows. */
   query(sql: string): Promise<Row[]>;

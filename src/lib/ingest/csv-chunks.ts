@@ -8,6 +8,7 @@
  */
 
 import { yieldToPage } from './yield';
+import { ChunkBuffers } from './chunk-buffers';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -74,33 +75,42 @@ export interface CsvChunk {
 
 /**
  * The file from byte `start` (a record boundary) to its end, in chunks of about `chunkBytes` that each end on a
- * record boundary (the last one at the end of the file). Each chunk is one read of the file, handed on as it was
- * read (no copy): the unfinished record at its end is read again as the start of the next one. The next read is
- * under way while the caller works on a chunk.
+ * record boundary (the last one at the end of the file). Each chunk is one read of the file into a buffer of
+ * `buffers`, handed on as it was read (no copy): the unfinished record at its end is read again as the start of the
+ * next one. The consumer gives each chunk's buffer back to `buffers` when done with it. The next read is under way
+ * while the caller works on a chunk.
  */
-export async function* csvChunks(file: Blob, start: number, chunkBytes: number, signal?: AbortSignal): AsyncGenerator<CsvChunk> {
-  const read = (from: number, size: number) => (from >= file.size ? null : file.slice(from, Math.min(file.size, from + size)).arrayBuffer());
+export async function* csvChunks(file: Blob, start: number, chunkBytes: number, signal?: AbortSignal,
+  buffers = new ChunkBuffers()): AsyncGenerator<CsvChunk> {
+  const read = (from: number, size: number) => (from >= file.size ? null : buffers.read(file, from, Math.min(file.size, from + size)));
   let pos = start;
   let size = chunkBytes;
   let pending = read(pos, size);
-  while (pending) {
-    const bytes = new Uint8Array(await pending);
-    signal?.throwIfAborted();
-    await yieldToPage(); // reading and scanning a chunk are two short tasks, not one long one
-    if (pos + bytes.length >= file.size) {
-      if (bytes.length > 0) yield { bytes, end: file.size };
-      return;
-    }
-    let cut = lastRecordEnd(bytes);
-    if (cut === 0 && bytes.length > MAX_CARRY_BYTES) cut = bytes.lastIndexOf(LF) + 1 || bytes.length;
-    if (cut === 0) {
-      size = Math.min(size * 2, MAX_CARRY_BYTES + chunkBytes); // one record longer than a chunk: read more of it
+  try {
+    while (pending) {
+      const bytes = await pending;
+      pending = null;
+      signal?.throwIfAborted();
+      await yieldToPage(); // reading and scanning a chunk are two short tasks, not one long one
+      if (pos + bytes.length >= file.size) {
+        if (bytes.length > 0) yield { bytes, end: file.size };
+        return;
+      }
+      let cut = lastRecordEnd(bytes);
+      if (cut === 0 && bytes.length > MAX_CARRY_BYTES) cut = bytes.lastIndexOf(LF) + 1 || bytes.length;
+      if (cut === 0) {
+        size = Math.min(size * 2, MAX_CARRY_BYTES + chunkBytes); // one record longer than a chunk: read more of it
+        buffers.give(bytes.buffer as ArrayBuffer);
+        pending = read(pos, size);
+        continue;
+      }
+      pos += cut;
+      size = chunkBytes;
       pending = read(pos, size);
-      continue;
+      yield { bytes: cut === bytes.length ? bytes : bytes.subarray(0, cut), end: pos };
     }
-    pos += cut;
-    size = chunkBytes;
-    pending = read(pos, size);
-    yield { bytes: cut === bytes.length ? bytes : bytes.subarray(0, cut), end: pos };
+  } finally {
+    // Stopped early (cancelled, or a failed chunk): the read ahead is not left unhandled.
+    pending?.catch(() => {});
   }
 }

@@ -1,6 +1,7 @@
 import type { Engine, Row } from '../engine/engine';
 import { sqlIdent, sqlInt, sqlString } from '../sql/quote';
 import { csvChunks, firstRecordEnd, type CsvChunk } from './csv-chunks';
+import { ChunkBuffers } from './chunk-buffers';
 import { inLanes } from './lanes';
 import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
@@ -280,14 +281,16 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   /** The helper's chunks that had candidates, and the records before each. */
   const helperOffsets: [number, number][] = [];
   const unnestCandidates = `SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
+  const buffers = new ChunkBuffers();
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
-      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal),
+      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers),
       first: main,
       joining: helper ?? undefined,
       work: async (engine, chunk, k) => {
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
-        await engine.registerBuffer!(name, chunk.bytes);
+        const back = await engine.registerBuffer!(name, chunk.bytes);
+        if (back) buffers.give(back);
         try {
           for (const sql of o.scanSql(name, crlf, k)) await engine.exec(sql);
           const [stats] = await engine.query(SCAN_STATS_SQL);

@@ -3,6 +3,7 @@
 // and the worker makes its own blob: URL for it (single-file-notes.md).
 import type { EngineAssets } from './types';
 import { installWasmModuleSharing } from '../engine/wasm-module-sharing';
+import { installChunkReturn } from '../engine/chunk-return';
 import HashWorker from '../report/sha256.worker.ts?worker&inline';
 import EvtxWorker from '../ingest/evtx.worker.ts?worker&inline';
 
@@ -39,7 +40,11 @@ async function gunzip(bytes: Uint8Array): Promise<Blob> {
 export async function engineAssets(): Promise<EngineAssets> {
   // The worker's source is embedded compressed too (a third of the size of plain text in the page's script).
   const workerSource = await (await gunzip(embedded('duckdb-worker').bytes)).text();
-  const source = PRELUDE + `(${installWasmModuleSharing.toString()})();\n` + workerSource.replace(/\/\/# sourceMappingURL=\S*\s*$/, '');
+  const source =
+    PRELUDE +
+    `(${installWasmModuleSharing.toString()})();\n` +
+    workerSource.replace(/\/\/# sourceMappingURL=\S*\s*$/, '') +
+    `\n(${installChunkReturn.toString()})();\n`;
   const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
   const { bytes } = embedded('duckdb-wasm');
   const wasmUrl = await new Promise<string>((resolve, reject) => {

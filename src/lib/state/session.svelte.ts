@@ -444,7 +444,10 @@ export class Session {
     this.busy = true;
     const generation = ++this.requested;
     clearTimeout(this.runTimer);
-    this.runTimer = setTimeout(() => void this.execute(generation), delay);
+    // Without a delay the run starts within this task, so its query reaches the engine before the page spends
+    // time on anything the edit changed; an older request still waiting is skipped when its turn comes.
+    if (delay <= 0) queueMicrotask(() => void this.execute(generation));
+    else this.runTimer = setTimeout(() => void this.execute(generation), delay);
   }
 
   runParams(): RunParams | null {

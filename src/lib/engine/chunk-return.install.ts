@@ -1,0 +1,3 @@
+import { installChunkReturn } from './chunk-return';
+
+installChunkReturn();

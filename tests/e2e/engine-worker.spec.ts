@@ -1,0 +1,47 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Page, Worker } from '@playwright/test';
+import { test, expect, settled } from './fixtures';
+
+/**
+ * The engine worker gives each file chunk's buffer back to the page once DuckDB has copied it
+ * (src/lib/engine/chunk-return.ts): checked in the real worker of both builds, by handing it a buffer the way the
+ * page does, then reading the file back through the SQL console.
+ */
+const html = fileURLToPath(new URL('../../dist/LocalHunt.html', import.meta.url));
+
+async function engineWorker(page: Page, pick: (w: Worker) => boolean): Promise<Worker> {
+  await expect(page.getByText('Engine ready')).toBeVisible({ timeout: 60_000 });
+  const engines = page.workers().filter(pick);
+  expect(engines).toHaveLength(1);
+  return engines[0]!;
+}
+
+async function expectChunkGivenBackAfterCopy(page: Page, worker: Worker): Promise<void> {
+  // The message DuckDB's page side sends for registerFileBuffer, with the buffer as the worker receives it.
+  const byteLengthAfter = await worker.evaluate(() => {
+    const bytes = new TextEncoder().encode('n\n19\n23\n');
+    const request = { messageId: 1e9, type: 'REGISTER_FILE_BUFFER', data: ['lh-release-check.csv', bytes] };
+    self.dispatchEvent(new MessageEvent('message', { data: request }));
+    return bytes.buffer.byteLength;
+  });
+  expect(byteLengthAfter, 'the buffer has left the worker (moved back to the page)').toBe(0);
+  // DuckDB copied it first: the file reads back whole.
+  await page.getByText('SQL console over the loaded data').click();
+  await page.locator('textarea[name=sql]').fill("SELECT sum(n) AS total FROM read_csv('lh-release-check.csv')");
+  await page.getByRole('button', { name: /Run SQL/ }).click();
+  await settled(page);
+  await expect(page.getByRole('table', { name: 'SQL result' }).locator('.grid-cell')).toHaveText(['42']);
+}
+
+test('served: the engine worker gives a chunk buffer back once DuckDB has copied it', async ({ page }) => {
+  await page.goto('./');
+  await expectChunkGivenBackAfterCopy(page, await engineWorker(page, (w) => /duckdb\.worker/.test(w.url())));
+});
+
+test.describe('single file', () => {
+  test.use({ fileOnly: true });
+  test('from disk: the engine worker gives a chunk buffer back once DuckDB has copied it', async ({ page }) => {
+    await page.goto(pathToFileURL(html).href);
+    await expectChunkGivenBackAfterCopy(page, await engineWorker(page, (w) => w.url().startsWith('blob:')));
+  });
+});
