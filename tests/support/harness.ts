@@ -26,6 +26,8 @@ export interface LoadOptions {
   chunkBytes?: number;
   /** A second engine for large CSVs' chunks (the app's scan helper). */
   startScanEngine?: () => Promise<Engine>;
+  /** Candidate rows per piece of the helper's hand-over. */
+  handoverRows?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface LoadOptions {
  */
 export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes, startScanEngine: options.startScanEngine };
+  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes, startScanEngine: options.startScanEngine, handoverRows: options.handoverRows };
   const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
     loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));

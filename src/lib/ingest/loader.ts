@@ -32,6 +32,8 @@ export interface LoadContext {
   signal?: AbortSignal;
   /** CSV chunk size; tests make it small to cut files in many places. */
   chunkBytes?: number;
+  /** Candidate rows per piece of the scan helper's hand-over; tests make it small to move them in many pieces. */
+  handoverRows?: number;
   /** Reads .evtx files (the page's runs in a worker); without it they are read on this thread. */
   evtxReader?: EvtxReader;
   /** The detections' prefilter hint (registry.ts): rows that cannot be candidates are read narrow. */
@@ -241,11 +243,16 @@ interface ChunkScan {
    * Where its candidate rows are: already in the source's table (chunk 0), in a scratch table of the shared engine,
    * or kept by the helper under the chunk's number (moved over once, when every chunk has been read).
    */
-  candidates: { table: string } | { helper: true } | null;
+  candidates: { table: string } | { helper: true; rows: number } | null;
 }
 
 /** The helper's candidate rows, kept there (with their chunk's number) until the load has read every chunk. */
 const HELPER_CANDIDATES = 'lh_helper_candidates';
+/**
+ * The helper's candidates move over in pieces of about this many rows: each piece is copied several times on its
+ * way (the helper's result, the message, the shared engine's copy), so one move of them all was the load's peak.
+ */
+const HANDOVER_ROWS = 4096;
 
 /** Statistics that name records by number: counted from the chunk's start until the chunk is taken up. */
 const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
@@ -278,8 +285,9 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   /** The shared engine's scratch tables of this load not yet dropped. */
   const scratch = new Set<string>();
   let helperHasCandidates = false;
-  /** The helper's chunks that had candidates, and the records before each. */
-  const helperOffsets: [number, number][] = [];
+  /** The helper's chunks that had candidates: the chunk's number, the records before it and its candidates. */
+  const helperChunks: { k: number; before: number; rows: number }[] = [];
+  let helperClosed = false;
   const unnestCandidates = `SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
   const buffers = new ChunkBuffers();
   try {
@@ -310,7 +318,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
               ? `INSERT INTO ${HELPER_CANDIDATES} BY NAME SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
               : `CREATE OR REPLACE TABLE ${HELPER_CANDIDATES} AS SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`);
             helperHasCandidates = true;
-            candidates = { helper: true };
+            candidates = { helper: true, rows: Number(stats?.n_cand ?? 0) };
           }
           return { stats, rejects, candidates };
         } finally {
@@ -326,7 +334,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
             if (Array.isArray(list)) shifted[c] = list.map((r) => Number(r) + accepted);
           }
         }
-        if (candidates && 'helper' in candidates) helperOffsets.push([k, accepted]);
+        if (candidates && 'helper' in candidates) helperChunks.push({ k, before: accepted, rows: candidates.rows });
         else if (candidates && k > 0) {
           await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${candidates.table}`);
           await main.exec(`DROP TABLE IF EXISTS ${candidates.table}`);
@@ -338,22 +346,48 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
       },
     });
-    // The helper's candidates, in one move, each chunk's record numbers shifted by the records before the chunk.
+    // The helper's candidates, a few chunks' worth at a time, each chunk's record numbers shifted by the records
+    // before it; then the helper is closed, before the shared engine goes on to build the events table.
     const h = await helper;
-    if (h && helperOffsets.length > 0) {
+    if (h) {
       const moved = `lh_part_${req.id}_helper`;
-      scratch.add(moved);
-      await main.insertArrow!(moved, await h.queryArrow!(`SELECT * FROM ${HELPER_CANDIDATES}`), true);
-      const offsets = helperOffsets.map(([k, before]) => `(${sqlInt(k)}, ${sqlInt(before)})`).join(', ');
-      await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
-        FROM ${moved} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`);
+      for (const piece of inPieces(helperChunks, ctx.handoverRows ?? HANDOVER_ROWS)) {
+        ctx.signal?.throwIfAborted();
+        const offsets = piece.map((c) => `(${sqlInt(c.k)}, ${sqlInt(c.before)})`).join(', ');
+        scratch.add(moved);
+        await main.insertArrow!(moved, await h.queryArrow!(`SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
+          FROM ${HELPER_CANDIDATES} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`), true);
+        await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * FROM ${moved}`);
+        await main.exec(`DROP TABLE ${moved}`);
+        scratch.delete(moved);
+      }
+      helperClosed = true;
+      await h.close?.();
     }
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
     for (const table of scratch) await main.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
     // Not awaited: a helper still starting is closed once it has started.
-    void helper?.then((h) => h?.close?.()).catch(() => {});
+    if (!helperClosed) void helper?.then((h) => h?.close?.()).catch(() => {});
   }
+}
+
+/** Consecutive runs of `chunks` holding about `rows` candidates each (a chunk with more is a run of its own). */
+function inPieces<T extends { rows: number }>(chunks: T[], rows: number): T[][] {
+  const pieces: T[][] = [];
+  let current: T[] = [];
+  let held = 0;
+  for (const c of chunks) {
+    if (current.length > 0 && held + c.rows > rows) {
+      pieces.push(current);
+      current = [];
+      held = 0;
+    }
+    current.push(c);
+    held += c.rows;
+  }
+  if (current.length > 0) pieces.push(current);
+  return pieces;
 }
 
 /** The rejects DuckDB filed in `table` by scans after `scanId` (-1: all), in line order. */
