@@ -14,3 +14,26 @@ test('string columns round-trip through the engine: nulls, empty text, multi-byt
   expect(rows.every((r) => r.b === null && r.tb === 'VARCHAR')).toBe(true);
   engine.close();
 });
+
+test('each cell holds its own bytes: ASCII-only, multi-byte and lone surrogates, also a pair split across two cells', () => {
+  const columns: Record<string, (string | null)[]> = {
+    ascii: ['net user', null, '', 'C:\\Windows\\net.exe'],
+    multi: ['é', 'ü🦆x', null, '日本'],
+    lone: ['a\ud800', 'b', '\udc00c', null],
+    split: ['x\ud83e', '\udd86y', 'z', ''], // 🦆 is \ud83e\udd86: joined, the two halves would make one character
+  };
+  const utf8 = new TextEncoder();
+  // Whole columns in one encoding call, and in runs of a few characters (as a long column is).
+  const tables = [stringTable(Object.keys(columns), Object.values(columns)), stringTable(Object.keys(columns), Object.values(columns), 3)];
+  for (const [t, table] of tables.entries()) {
+    for (const [name, cells] of Object.entries(columns)) {
+      const vector = table.getChild(name)!;
+      const data = vector.data[0]!;
+      cells.forEach((cell, i) => {
+        const bytes = data.values.subarray(data.valueOffsets[i]!, data.valueOffsets[i + 1]!);
+        expect([...bytes], `table ${t}: ${name}[${i}]`).toEqual([...utf8.encode(cell ?? '')]);
+        expect(vector.isValid(i), `table ${t}: ${name}[${i}] valid`).toBe(cell !== null);
+      });
+    }
+  }
+});
