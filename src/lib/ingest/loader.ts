@@ -240,17 +240,17 @@ interface ChunkScan {
   stats: Row | undefined;
   rejects: Row[];
   /**
-   * Where its candidate rows are: already in the source's table (chunk 0), in a scratch table of the shared engine,
-   * or kept by the helper under the chunk's number (moved over once, when every chunk has been read).
+   * Its candidate rows: already in the source's table (chunk 0), or as Arrow held by the page (with the chunk's
+   * number) until every chunk has been read.
    */
-  candidates: { table: string } | { helper: true; rows: number } | null;
+  candidates: { table: string } | { ipc: Uint8Array; rows: number } | null;
 }
 
-/** The helper's candidate rows, kept there (with their chunk's number) until the load has read every chunk. */
-const HELPER_CANDIDATES = 'lh_helper_candidates';
 /**
- * The helper's candidates move over in pieces of about this many rows: each piece is copied several times on its
- * way (the helper's result, the message, the shared engine's copy), so one move of them all was the load's peak.
+ * Candidates of later chunks go into the source's table in pieces of about this many rows, once every chunk has
+ * been read. Until then they wait on the page, not in the engine: rows kept in the engine between chunk scans pin
+ * the memory each scan frees, and its heap (which never shrinks) grew with the file; and one move of them all was
+ * the load's memory peak, as each row is copied several times on its way.
  */
 const HANDOVER_ROWS = 4096;
 
@@ -262,7 +262,7 @@ const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
  * once it has started, on a helper engine of its own (the machine's other core): each takes the next chunk when
  * it is free. Record numbers are counted per chunk and shifted when the chunks are taken up, in file order, so the
  * result is the same as one pass. Reports bytes read and an estimate of the time left; stops between chunks when
- * the load is cancelled. The helper is closed at the end, giving its memory back.
+ * the load is cancelled. The helper is closed once every chunk is read, giving its memory back.
  */
 async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number, o: {
   scanSql: (chunkFile: string, crlf: boolean, k: number) => string[];
@@ -277,18 +277,21 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   const started = Date.now();
   const main = ctx.engine;
   // Only worth a second engine's start-up for a file of several chunks.
-  const helperWanted = ctx.startScanEngine !== undefined && main.insertArrow !== undefined && req.file.size > 3 * chunkBytes;
+  const helperWanted = ctx.startScanEngine !== undefined && req.file.size > 3 * chunkBytes;
   const helper = helperWanted ? ctx.startScanEngine!().then((e) => (e.queryArrow && e.registerBuffer ? e : (void e.close?.(), null))).catch(() => null) : null;
+  let helperClosed = false;
+  /** Not awaited: a helper still starting is closed once it has started. */
+  const closeHelper = () => {
+    if (helperClosed) return;
+    helperClosed = true;
+    void helper?.then((h) => h?.close?.()).catch(() => {});
+  };
   let accepted = 0;
   let rows = 0;
   const lastScanId = new Map<Engine, number>();
-  /** The shared engine's scratch tables of this load not yet dropped. */
-  const scratch = new Set<string>();
-  let helperHasCandidates = false;
-  /** The helper's chunks that had candidates: the chunk's number, the records before it and its candidates. */
-  const helperChunks: { k: number; before: number; rows: number }[] = [];
-  let helperClosed = false;
-  const unnestCandidates = `SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE}`;
+  const moved = `lh_part_${req.id}`;
+  /** Later chunks' candidates, in file order: the chunk's number, the records before it, its rows as Arrow. */
+  const waiting: { k: number; before: number; rows: number; ipc: Uint8Array }[] = [];
   const buffers = new ChunkBuffers();
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
@@ -305,20 +308,12 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           // DuckDB appends each scan's rejects to the table under a new scan id: this chunk's are those past the last seen.
           const rejects = await rejectsSince(engine, o.rejectsTable, lastScanId.get(engine) ?? -1);
           for (const r of rejects) lastScanId.set(engine, Math.max(lastScanId.get(engine) ?? -1, Number(r.scan_id)));
+          const found = Number(stats?.n_cand ?? 0);
           let candidates: ChunkScan['candidates'] = null;
           if (k === 0) candidates = { table: o.candidateTable };
-          else if (Number(stats?.n_cand ?? 0) === 0) candidates = null;
-          else if (engine === main) {
-            const table = `lh_part_${req.id}_${k}`;
-            scratch.add(table);
-            await engine.exec(`CREATE OR REPLACE TEMP TABLE ${table} AS ${unnestCandidates}`);
-            candidates = { table };
-          } else {
-            await engine.exec(helperHasCandidates
-              ? `INSERT INTO ${HELPER_CANDIDATES} BY NAME SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`
-              : `CREATE OR REPLACE TABLE ${HELPER_CANDIDATES} AS SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`);
-            helperHasCandidates = true;
-            candidates = { helper: true, rows: Number(stats?.n_cand ?? 0) };
+          else if (found > 0) {
+            const ipc = await engine.queryArrow!(`SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`);
+            candidates = { ipc, rows: found };
           }
           return { stats, rejects, candidates };
         } finally {
@@ -334,41 +329,27 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
             if (Array.isArray(list)) shifted[c] = list.map((r) => Number(r) + accepted);
           }
         }
-        if (candidates && 'helper' in candidates) helperChunks.push({ k, before: accepted, rows: candidates.rows });
-        else if (candidates && k > 0) {
-          await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(accepted)} AS lh_rec) FROM ${candidates.table}`);
-          await main.exec(`DROP TABLE IF EXISTS ${candidates.table}`);
-          scratch.delete(candidates.table);
-        }
+        if (candidates && 'ipc' in candidates) waiting.push({ k, before: accepted, ...candidates });
         const done = o.take(shifted, rejects, rows);
         accepted += done.accepted;
         rows += done.rows;
         ctx.onProgress?.(progressText(chunk.end, req.file.size, Date.now() - started), { done: chunk.end, total: req.file.size });
       },
     });
-    // The helper's candidates, a few chunks' worth at a time, each chunk's record numbers shifted by the records
-    // before it; then the helper is closed, before the shared engine goes on to build the events table.
-    const h = await helper;
-    if (h) {
-      const moved = `lh_part_${req.id}_helper`;
-      for (const piece of inPieces(helperChunks, ctx.handoverRows ?? HANDOVER_ROWS)) {
-        ctx.signal?.throwIfAborted();
-        const offsets = piece.map((c) => `(${sqlInt(c.k)}, ${sqlInt(c.before)})`).join(', ');
-        scratch.add(moved);
-        await main.insertArrow!(moved, await h.queryArrow!(`SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
-          FROM ${HELPER_CANDIDATES} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`), true);
-        await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * FROM ${moved}`);
-        await main.exec(`DROP TABLE ${moved}`);
-        scratch.delete(moved);
-      }
-      helperClosed = true;
-      await h.close?.();
+    closeHelper();
+    // Each chunk's record numbers shifted by the records before it; the page lets go of each piece once moved.
+    for (const piece of inPieces(waiting.splice(0), ctx.handoverRows ?? HANDOVER_ROWS)) {
+      ctx.signal?.throwIfAborted();
+      for (const [i, c] of piece.entries()) await main.insertArrow!(moved, c.ipc, i === 0);
+      const offsets = piece.map((c) => `(${sqlInt(c.k)}, ${sqlInt(c.before)})`).join(', ');
+      await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT c.* EXCLUDE (lh_chunk) REPLACE (c.lh_rec + o.before AS lh_rec)
+        FROM ${moved} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`);
+      await main.exec(`DROP TABLE ${moved}`);
     }
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
-    for (const table of scratch) await main.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
-    // Not awaited: a helper still starting is closed once it has started.
-    if (!helperClosed) void helper?.then((h) => h?.close?.()).catch(() => {});
+    await main.exec(`DROP TABLE IF EXISTS ${moved}`).catch(() => {});
+    closeHelper();
   }
 }
 
@@ -449,7 +430,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
     return rows.size;
   };
   const chunkBytes = ctx.chunkBytes ?? CSV_CHUNK_BYTES;
-  const chunked = ctx.engine.registerBuffer !== undefined && encoding === 'utf-8' && !shape.rowFilter && req.file.size > chunkBytes;
+  const chunked = ctx.engine.registerBuffer !== undefined && ctx.engine.queryArrow !== undefined && ctx.engine.insertArrow !== undefined && encoding === 'utf-8' && !shape.rowFilter && req.file.size > chunkBytes;
   try {
     if (!chunked) {
       for (const sql of scan(relation, 'row_number() OVER ()', true)) await ctx.engine.exec(sql);
