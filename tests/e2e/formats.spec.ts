@@ -120,7 +120,7 @@ test('a native .evtx file is read in a worker and alerts like its XML export', a
 });
 
 test('a large CSV shows bytes read and the time left, and Cancel stops it and leaves nothing behind', async ({ page }) => {
-  // About 280 MB: many 32 MiB chunks, so it is read in chunks with progress, and still loading when cancelled.
+  // About 280 MB: many 16 MiB chunks, so it is read in chunks with progress, and still loading when cancelled.
   const header = 'Timestamp,DeviceName,FileName,ProcessCommandLine,AccountUpn,Padding\n';
   const row = (i: number) => `2024-10-09T10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:00.0000000Z,ws${i % 50},cmd.exe,"cmd.exe /c echo ${i}",u${i % 7}@contoso.com,${'x'.repeat(400)}\n`;
   const lines: string[] = [header];

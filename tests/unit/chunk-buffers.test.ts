@@ -31,15 +31,33 @@ describe('chunk buffers', () => {
     expect([text(d), buffers.allocated]).toEqual(['0123456789abcdefghijklmnopqrst', 3]);
   });
 
-  test('at most `keep` free buffers are held; a moved (detached) buffer is not taken back', async () => {
-    const buffers = new ChunkBuffers(2);
+  test('at most `keep` free buffers are held, none larger than `largest`; a moved (detached) buffer is not taken back', async () => {
+    const buffers = new ChunkBuffers(2, 8);
     const held = await Promise.all([0, 1, 2].map((i) => buffers.read(file, i, i + 4)));
     for (const h of held) buffers.give(h.buffer as ArrayBuffer);
-    const moved = new ArrayBuffer(8);
-    structuredClone(moved, { transfer: [moved] });
-    buffers.give(moved);
     await Promise.all([0, 1, 2].map((i) => buffers.read(file, i, i + 4)));
     expect(buffers.allocated).toBe(3 + 1);
+
+    const empty = new ChunkBuffers();
+    const moved = new ArrayBuffer(8);
+    structuredClone(moved, { transfer: [moved] });
+    empty.give(moved);
+    empty.give(new ArrayBuffer(0));
+    await empty.read(file, 0, 4);
+    expect(empty.allocated).toBe(1);
+
+    const small = new ChunkBuffers(4, 8);
+    small.give((await small.read(file, 0, 20)).buffer as ArrayBuffer); // larger than 8 bytes: not kept
+    await small.read(file, 0, 4);
+    expect(small.allocated).toBe(2);
+  });
+
+  test('clear lets go of the free buffers', async () => {
+    const buffers = new ChunkBuffers();
+    buffers.give((await buffers.read(file, 0, 4)).buffer as ArrayBuffer);
+    buffers.clear();
+    await buffers.read(file, 0, 4);
+    expect(buffers.allocated).toBe(2);
   });
 
   test('where a file stream cannot fill a given buffer, plain reads give the same bytes', async () => {
@@ -51,8 +69,11 @@ describe('chunk buffers', () => {
       return part;
     };
     const buffers = new ChunkBuffers();
-    expect(text(await buffers.read(noByob, 2, 6))).toBe('2345');
+    const first = await buffers.read(noByob, 2, 6);
+    expect(text(first)).toBe('2345');
+    buffers.give(first.buffer as ArrayBuffer); // not kept: plain reads cannot reuse it
     expect(text(await buffers.read(noByob, 6, 10))).toBe('6789');
+    expect(buffers.allocated).toBe(2);
   });
 
   test('csvChunks over buffers given back: every chunk holds its own records', async () => {

@@ -7,6 +7,7 @@ import type { Engine } from './engine';
 import { arrowToRows } from './arrow-rows';
 import { setupStatements } from './setup';
 import { stringTable } from './arrow-build';
+import { BufferReturns } from './buffer-returns';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -24,17 +25,17 @@ let compiled: WebAssembly.Module | null = null;
 async function start(onProgress: (text: string) => void): Promise<Engine> {
   onProgress('starting the engine worker');
   const { worker, wasmUrl, extensionRepository } = await engineAssets();
-  // Listening before DuckDB's dispatcher does, so the module message never reaches it.
-  /** registerBuffer calls waiting for their buffer back, in order (the worker answers each, see chunk-return.ts). */
-  const givingBack: ((buffer: ArrayBuffer | null) => void)[] = [];
+  /** registerBuffer calls waiting for their buffer back (see chunk-return.ts). */
+  const returns = new BufferReturns();
+  // Listening before DuckDB's dispatcher does, so neither our messages reach it.
   worker.addEventListener('message', (event: MessageEvent) => {
-    const data = event.data as { lhWasmModule?: WebAssembly.Module; lhChunkBuffer?: ArrayBuffer | null } | null;
+    const data = event.data as { lhWasmModule?: WebAssembly.Module; lhChunkBuffer?: ArrayBuffer | null; name?: string } | null;
     if (data?.lhWasmModule) {
       event.stopImmediatePropagation();
       compiled ??= data.lhWasmModule;
     } else if (data && 'lhChunkBuffer' in data) {
       event.stopImmediatePropagation();
-      givingBack.shift()?.(data.lhChunkBuffer ?? null);
+      if (typeof data.name === 'string') returns.answer(data.name, data.lhChunkBuffer ?? null);
     }
   });
   if (compiled) worker.postMessage({ lhWasmModule: compiled });
@@ -52,8 +53,13 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
         await db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
       },
       async registerBuffer(name, bytes) {
-        const back = new Promise<ArrayBuffer | null>((resolve) => givingBack.push(resolve));
-        await db.registerFileBuffer(name, bytes);
+        const back = returns.expect(name);
+        try {
+          await db.registerFileBuffer(name, bytes);
+        } catch (e) {
+          returns.cancel(name);
+          throw e;
+        }
         return back;
       },
       async dropFile(name) {
@@ -77,7 +83,7 @@ async function start(onProgress: (text: string) => void): Promise<Engine> {
       async close() {
         await conn.close().catch(() => {});
         await db.terminate();
-        for (const resolve of givingBack.splice(0)) resolve(null);
+        returns.closeAll();
       },
     };
   } catch (e) {

@@ -11,7 +11,8 @@ export class ChunkBuffers {
   allocated = 0;
   private inPlace = true;
 
-  constructor(private readonly keep = 4) {}
+  /** At most `keep` free buffers, none larger than `largest` bytes (one read for a very long record is not kept). */
+  constructor(private readonly keep = 4, private readonly largest = Infinity) {}
 
   /** Bytes [from, to) of `file`, in a buffer of this pool. */
   async read(file: Blob, from: number, to: number): Promise<Uint8Array> {
@@ -31,7 +32,13 @@ export class ChunkBuffers {
 
   /** A buffer the reader is done with (an engine gave it back, or a read was not used). */
   give(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > 0 && !buffer.detached && this.free.length < this.keep) this.free.push(buffer);
+    if (!this.inPlace || buffer.detached || buffer.byteLength === 0 || buffer.byteLength > this.largest) return;
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
+
+  /** Let go of the free buffers (the load has read its last chunk). */
+  clear(): void {
+    this.free.length = 0;
   }
 
   private take(size: number): ArrayBuffer {

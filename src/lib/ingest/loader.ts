@@ -292,7 +292,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   const moved = `lh_part_${req.id}`;
   /** Later chunks' candidates, in file order: the chunk's number, the records before it, its rows as Arrow. */
   const waiting: { k: number; before: number; rows: number; ipc: Uint8Array }[] = [];
-  const buffers = new ChunkBuffers();
+  const buffers = new ChunkBuffers(4, chunkBytes);
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
       items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers),
@@ -337,6 +337,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
       },
     });
     closeHelper();
+    buffers.clear();
     // Each chunk's record numbers shifted by the records before it; the page lets go of each piece once moved.
     for (const piece of inPieces(waiting.splice(0), ctx.handoverRows ?? HANDOVER_ROWS)) {
       ctx.signal?.throwIfAborted();
