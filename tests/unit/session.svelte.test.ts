@@ -34,6 +34,25 @@ const until = async (cond: () => boolean, ms = 20_000) => {
   }
 };
 
+/**
+ * A session without a debounce with the small file loaded, over an engine that counts detection runs from now on;
+ * each run first waits for the promise last given to `hold`.
+ */
+async function loadedCountingRuns() {
+  let summaries = 0;
+  let held: Promise<void> = Promise.resolve();
+  const counting: Engine = { ...engine, query: async (sql) => {
+    if (/HAVING count\(\*\) >= /.test(sql)) { summaries++; await held; }
+    return engine.query(sql);
+  } };
+  const { s } = session(Promise.resolve(counting), 0);
+  s.applyHash('#start=36500d&threshold=1&now=latest', false);
+  s.addFiles([file()]);
+  await until(() => !s.busy);
+  summaries = 0;
+  return { s, runs: () => summaries, hold: (p: Promise<void>) => { held = p; } };
+}
+
 describe('Session', () => {
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
     let chartQueries = 0;
@@ -58,22 +77,12 @@ describe('Session', () => {
   });
 
   test('without a debounce, edits made while a run waits for the engine skip to the newest one', async () => {
-    let summaries = 0;
-    let hold: Promise<void> = Promise.resolve();
-    // Counts detection runs; each one waits for `hold`, so the edits below arrive while a run is under way.
-    const counting: Engine = { ...engine, query: async (sql) => {
-      if (/HAVING count\(\*\) >= /.test(sql)) { summaries++; await hold; }
-      return engine.query(sql);
-    } };
-    const { s } = session(Promise.resolve(counting), 0);
-    s.applyHash('#start=36500d&threshold=1&now=latest', false);
-    s.addFiles([file()]);
-    await until(() => !s.busy);
-    summaries = 0;
+    // Each detection run waits for `hold`, so the edits below arrive while a run is under way.
+    const { s, runs, hold } = await loadedCountingRuns();
     let release!: () => void;
-    hold = new Promise((r) => { release = r; });
+    hold(new Promise((r) => { release = r; }));
     s.applyHash('#start=36500d&threshold=2&now=latest');
-    await until(() => summaries === 1);
+    await until(() => runs() === 1);
     for (const t of [3, 4, 5, 2]) {
       s.applyHash(`#start=36500d&threshold=${t}&now=latest`);
       await new Promise((r) => setTimeout(r, 5)); // typed, one key at a time: each edit's run is queued
@@ -82,24 +91,15 @@ describe('Session', () => {
     release();
     await until(() => !s.busy);
     // The run under way finished; of the four queued behind it only the last ran.
-    expect(summaries).toBe(2);
+    expect(runs()).toBe(2);
     expect(s.result?.alerts.map((a) => [a.account, a.total])).toEqual([['a@x', 2]]);
   });
 
   test('without a debounce, the query of an edit reaches the engine before the next task of the page (the charts redraw)', async () => {
-    let summaries = 0;
-    const counting: Engine = { ...engine, query: async (sql) => {
-      if (/HAVING count\(\*\) >= /.test(sql)) summaries++;
-      return engine.query(sql);
-    } };
-    const { s } = session(Promise.resolve(counting), 0);
-    s.applyHash('#start=36500d&threshold=1&now=latest', false);
-    s.addFiles([file()]);
-    await until(() => !s.busy);
-    summaries = 0;
+    const { s, runs } = await loadedCountingRuns();
     // A task queued before the edit (as the charts' next frame would be): the run's query must not wait for it.
     let inTask = -1;
-    const nextTask = new Promise<void>((r) => setTimeout(() => { inTask = summaries; r(); }, 0));
+    const nextTask = new Promise<void>((r) => setTimeout(() => { inTask = runs(); r(); }, 0));
     s.updateSettings({ threshold: 2 }, () => {});
     await nextTask;
     expect(inTask).toBe(1);
