@@ -49,7 +49,7 @@ const singleFile: UserConfig = {
  */
 const keepDuckdbWorker = {
   name: 'localhunt-keep-duckdb-worker',
-  transform: (_code: string, id: string) => (id.endsWith('duckdb-browser-eh.worker.js') ? { code: _code, moduleSideEffects: true } : null),
+  transform: (code: string, id: string) => (id.endsWith('duckdb-browser-eh.worker.js') ? { code, moduleSideEffects: true } : null),
 };
 
 const served: UserConfig = {

@@ -26,7 +26,7 @@ export interface LoadOptions {
   chunkBytes?: number;
   /** A second engine for large CSVs' chunks (the app's scan helper). */
   startScanEngine?: () => Promise<Engine>;
-  /** Candidate rows per piece of the helper's hand-over. */
+  /** Candidate rows per piece moved into the source's table after a chunked scan. */
   handoverRows?: number;
 }
 

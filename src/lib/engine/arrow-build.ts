@@ -26,7 +26,7 @@ const RUN_CHARS = 1 << 24;
  * catches that, and those cells are encoded one by one.
  */
 function encodeRun(encoder: TextEncoder, cells: readonly (string | null)[], from: number, to: number, offsets: Int32Array, base: number): Uint8Array {
-  const run = cells.slice(from, to);
+  const run = from === 0 && to === cells.length ? cells : cells.slice(from, to);
   const joined = run.join(''); // null and undefined join as ''
   const data = encoder.encode(joined);
   let pos = base;

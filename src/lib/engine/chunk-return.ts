@@ -7,25 +7,25 @@
  * not free it in Chromium: the empty buffer keeps the memory.)
  *
  * Registered after DuckDB's dispatcher, so it sees each message after DuckDB has handled it: DuckDB copies a file
- * buffer, and inserts Arrow bytes, before its handler's first `await`. Every such message is answered under the file's name, with null when
- * there is nothing to give back (see buffer-returns.ts). Self-contained (no outer names): the single-file build
- * embeds its source text in the worker it makes.
+ * buffer, and inserts Arrow bytes, before its handler's first `await`. Every file buffer is answered under the
+ * file's name, with null when there is nothing to give back (see buffer-returns.ts); Arrow bytes go back unnamed.
+ * Self-contained (no outer names): the single-file build embeds its source text in the worker it makes.
  */
 export function installChunkReturn(): void {
   const scope = self as unknown as DedicatedWorkerGlobalScope;
+  const movable = (bytes: unknown): ArrayBuffer | null =>
+    bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer && !bytes.buffer.detached ? bytes.buffer : null;
   scope.addEventListener('message', (event: MessageEvent) => {
     const request = event.data as { type?: string; data?: unknown[] } | null;
     if (request?.type === 'REGISTER_FILE_BUFFER') {
       const [name, bytes] = request.data ?? [];
-      const buffer = bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer && !bytes.buffer.detached ? bytes.buffer : null;
+      const buffer = movable(bytes);
       scope.postMessage({ lhChunkBuffer: buffer, name }, buffer ? [buffer] : []);
     } else if (request?.type === 'INSERT_ARROW_FROM_IPC_STREAM') {
       // Rows handed over as Arrow (JSON batches, chunks' candidates), copied in by now: the page, whose collector
       // runs often, drops them.
-      const bytes = request.data?.[1];
-      if (bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer && !bytes.buffer.detached) {
-        scope.postMessage({ lhChunkBuffer: bytes.buffer }, [bytes.buffer]);
-      }
+      const buffer = movable(request.data?.[1]);
+      if (buffer) scope.postMessage({ lhChunkBuffer: buffer }, [buffer]);
     }
   });
 }

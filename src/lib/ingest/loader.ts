@@ -32,13 +32,13 @@ export interface LoadContext {
   signal?: AbortSignal;
   /** CSV chunk size; tests make it small to cut files in many places. */
   chunkBytes?: number;
-  /** Candidate rows per piece of the scan helper's hand-over; tests make it small to move them in many pieces. */
+  /** Candidate rows per piece moved into the source's table after a chunked scan; tests make it small. */
   handoverRows?: number;
   /** Reads .evtx files (the page's runs in a worker); without it they are read on this thread. */
   evtxReader?: EvtxReader;
   /** The detections' prefilter hint (registry.ts): rows that cannot be candidates are read narrow. */
   prefilterHint?: { columns: string[]; literals: string[] } | null;
-  /** Starts a second engine that scans a large CSV's chunks beside `engine` (closed when the load ends). */
+  /** Starts a second engine that scans a large CSV's chunks beside `engine` (closed once every chunk is read). */
   startScanEngine?: () => Promise<Engine>;
 }
 
