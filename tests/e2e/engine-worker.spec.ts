@@ -45,3 +45,12 @@ test.describe('single file', () => {
     await expectChunkGivenBackAfterCopy(page, await engineWorker(page, (w) => w.url().startsWith('blob:')));
   });
 });
+
+test('served: the engine is marked warm once its warm-up has read the sample through the large-file path', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.getByText('Engine ready')).toBeVisible({ timeout: 60_000 });
+  // The benchmark waits for this mark before it drops a file (tests/bench/drop-to-alerts.mjs).
+  await expect(page.locator('p.engine')).toHaveAttribute('data-warm', 'done', { timeout: 60_000 });
+  // The warm-up left no source behind.
+  await expect(page.getByTestId('source')).toHaveCount(0);
+});

@@ -26,12 +26,17 @@ afterAll(async () => { await engine?.close(); await second?.close(); });
  * The second engine as the loader's scan helper, answering each call after a random pause so that its chunks
  * finish before, between and after the shared engine's; it counts the chunks it scanned and whether it was closed.
  */
-function slowHelper(random: () => number) {
+function slowHelper(random: () => number, givesBuffersBack = true) {
   const seen = { chunks: 0, closed: 0 };
   const pause = () => new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
   const helper: Engine = {
     registerFile: async () => { throw new Error('a scan helper is only handed chunks'); },
-    registerBuffer: async (name, bytes) => { await pause(); seen.chunks++; return second.registerBuffer!(name, bytes); },
+    registerBuffer: async (name, bytes) => {
+      await pause();
+      seen.chunks++;
+      const back = await second.registerBuffer!(name, bytes);
+      return givesBuffersBack ? back : undefined;
+    },
     dropFile: async (name) => { await pause(); await second.dropFile(name); },
     query: async (sql) => { await pause(); return second.query(sql); },
     exec: async (sql) => { await pause(); await second.exec(sql); },
@@ -99,12 +104,30 @@ function facts(s: LoadedSource) {
   };
 }
 
+/** The engine, counting the reads of copied-out candidate records and the chunks read again whole from the file. */
+function countingRecordReads(inner: Engine, counts: { records: number; again: number }, records = (bytes: Uint8Array) => bytes): Engine {
+  return {
+    ...inner,
+    registerBuffer: (name, bytes) => inner.registerBuffer!(name, name.startsWith('lh-records-') ? records(bytes) : bytes),
+    exec: async (sql) => {
+      if (sql.includes('CREATE OR REPLACE TEMP TABLE lh_whole AS')) counts.records++;
+      if (sql.includes("read_csv('lh-again-")) counts.again++;
+      return inner.exec(sql);
+    },
+  };
+}
+
 describe('chunked loading equals one pass', () => {
   /** Pieces the later chunks' candidates went into the source's table in, per fixture (one row per piece here). */
   const pieces = new Map<string, number>();
+  const reads = { records: 0, again: 0 };
   afterAll(() => {
-    // Some fixture had candidates enough for several pieces.
+    // Some fixture had candidates enough for several pieces (the engines kept the chunks: whole rows as Arrow).
     expect(Math.max(...pieces.values())).toBeGreaterThan(1);
+    // Where the engine gives chunks back, later chunks' candidates were read from their copied-out records, and
+    // every record read back as the row its chunk's scan packed: no chunk had to be read again.
+    expect(reads.records).toBeGreaterThan(0);
+    expect(reads.again).toBe(0);
   });
   for (const name of FIXTURES) {
     test(name, async () => {
@@ -118,16 +141,22 @@ describe('chunked loading equals one pass', () => {
       const candidates = (s: LoadedSource) => engine.query(`SELECT * FROM ${s.candidateTable} ORDER BY lh_rec`);
       const expectedCandidates = await candidates(once);
       for (const chunkBytes of [61, 997]) {
-        const chunked = (await loadAll(engine, [{ name, content }], 0, { chunkBytes }))[0] as LoadedSource;
+        // Records read back in pieces of one candidate, at the smaller size.
+        const chunked = (await loadAll(countingRecordReads(engine, reads), [{ name, content }], 0, { chunkBytes, handoverRows: chunkBytes === 61 ? 1 : undefined }))[0] as LoadedSource;
         expect(chunked.status).toBe('ready');
         expect(facts(chunked), `${name} in ${chunkBytes}-byte chunks`).toEqual(expected);
         expect(alertsToJson((await detect(engine, [chunked], params)).alerts)).toBe(exported);
         expect(await candidates(chunked)).toEqual(expectedCandidates);
       }
-      // Chunks spread over two engines, finishing out of order, are taken up in file order.
-      const helper = slowHelper(seeded(name.length));
+      // Chunks spread over two engines, finishing out of order, are taken up in file order. Neither gives chunks
+      // back, so every chunk's candidates come whole, as Arrow.
+      const helper = slowHelper(seeded(name.length), false);
       let moves = 0;
-      const counting: Engine = { ...engine, exec: async (sql) => { if (/^INSERT INTO lh_cand_\w+ BY NAME SELECT c\.\*/.test(sql)) moves++; return engine.exec(sql); } };
+      const counting: Engine = {
+        ...engine,
+        registerBuffer: async (n, bytes) => { await engine.registerBuffer!(n, bytes); },
+        exec: async (sql) => { if (/^INSERT INTO lh_cand_\w+ BY NAME SELECT c\.\*/.test(sql)) moves++; return engine.exec(sql); },
+      };
       const shared = (await loadAll(counting, [{ name, content }], 0, { chunkBytes: 61, handoverRows: 1, startScanEngine: helper.start }))[0] as LoadedSource;
       pieces.set(name, moves);
       expect(shared.status).toBe('ready');
@@ -139,6 +168,23 @@ describe('chunked loading equals one pass', () => {
       expect(await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh_part_%'")).toEqual([]);
     });
   }
+});
+
+describe('candidates read from copied-out records', () => {
+  test('records that do not read back as the rows the scan packed are read again from the file, whole', async () => {
+    const name = 'defender-iso.csv';
+    const content = readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+    const once = (await loadAll(engine, [{ name, content }]))[0] as LoadedSource;
+    const candidates = (s: LoadedSource) => engine.query(`SELECT * FROM ${s.candidateTable} ORDER BY lh_rec`);
+    const counts = { records: 0, again: 0 };
+    // The records arrive empty: none of the chunks' candidates can be paired with its whole row.
+    const broken = countingRecordReads(engine, counts, () => new Uint8Array(0));
+    const chunked = (await loadAll(broken, [{ name, content }], 0, { chunkBytes: 200, handoverRows: 2 }))[0] as LoadedSource;
+    expect(counts.records).toBe(1);
+    expect(counts.again).toBeGreaterThan(1);
+    expect(facts(chunked)).toEqual(facts(once));
+    expect(await candidates(chunked)).toEqual(await candidates(once));
+  });
 });
 
 describe('rows that cannot be candidates are read narrow, with the same result', () => {

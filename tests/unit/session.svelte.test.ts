@@ -17,13 +17,13 @@ beforeAll(async () => { engine = await createNodeEngine(); });
 afterAll(() => engine.close());
 
 /** A session whose engine becomes available only when `release` is called. */
-function session(ready: Promise<Engine>, debounceMs = 20) {
+function session(ready: Promise<Engine>, debounceMs = 20, warmUpSample?: () => Promise<Blob>) {
   const storage = new Map<string, string>();
   const fakeStorage = {
     getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v),
     removeItem: (k: string) => void storage.delete(k),
   } as Storage;
-  return { s: new Session({ getEngine: () => ready, storage: fakeStorage, debounceMs }), storage };
+  return { s: new Session({ getEngine: () => ready, storage: fakeStorage, debounceMs, warmUpSample }), storage };
 }
 
 const until = async (cond: () => boolean, ms = 20_000) => {
@@ -54,6 +54,32 @@ async function loadedCountingRuns() {
 }
 
 describe('Session', () => {
+  test('the engine counts as warm once its warm-up has run to the end; a file brought first leaves it cold', async () => {
+    const sample = async () => new Blob([CSV]);
+    const { s: warm } = session(Promise.resolve(engine), 0, sample);
+    await warm.startEngine();
+    await until(() => warm.engineWarm);
+    // The user's file arrives while the warm-up is scanning: it is stopped, and the engine is not warm.
+    let scanning!: () => void;
+    const warmUpScans = new Promise<void>((r) => { scanning = r; });
+    let fileAdded!: () => void;
+    const added = new Promise<void>((r) => { fileAdded = r; });
+    let first = true;
+    const gated: Engine = { ...engine, exec: async (sql) => {
+      if (first && sql.includes('lh_scan AS')) { first = false; scanning(); await added; }
+      return engine.exec(sql);
+    } };
+    const { s: cold } = session(Promise.resolve(gated), 0, sample);
+    await cold.startEngine();
+    await warmUpScans;
+    cold.addFiles([file()]);
+    fileAdded();
+    await until(() => !cold.busy && cold.sources.every((x) => x.status !== 'loading'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(cold.engineWarm).toBe(false);
+    expect(cold.sources.map((x) => x.status)).toEqual(['ready']);
+  });
+
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
     let chartQueries = 0;
     const counting: Engine = { ...engine, query: async (sql) => {

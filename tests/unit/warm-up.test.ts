@@ -19,6 +19,8 @@ test('the warm-up reads the sample through the chunked CSV path and leaves nothi
   await warmUpEngine(watched, sample, combinedPrefilter());
   // Several chunks were scanned (the path a large file takes), then everything was dropped again.
   expect(statements.filter((s) => s.includes('lh_scan AS')).length).toBeGreaterThan(3);
+  // Later chunks' candidates were read from their copied-out records, as a large file's are.
+  expect(statements.filter((s) => s.includes('lh_whole AS')).length).toBe(1);
   expect(await leftovers()).toEqual(before);
 });
 

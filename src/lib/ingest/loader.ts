@@ -7,7 +7,8 @@ import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
-import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, type TimeStyle } from './scan-sql';
+import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_PACKED_SQL, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, WHOLE_TABLE, wholeRowsSql, type TimeStyle } from './scan-sql';
+import { copyRecords } from './record-index';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
 import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
@@ -240,10 +241,11 @@ interface ChunkScan {
   stats: Row | undefined;
   rejects: Row[];
   /**
-   * Its candidate rows: already in the source's table (chunk 0), or as Arrow held by the page (with the chunk's
-   * number) until every chunk has been read.
+   * Its candidate rows: already in the source's table (chunk 0), as Arrow held by the page (with the chunk's
+   * number) until every chunk has been read, or as their records copied out of the chunk with the few columns the
+   * scan packed of each (read whole once every chunk has been read).
    */
-  candidates: { table: string } | { ipc: Uint8Array; rows: number } | null;
+  candidates: { table: string } | { ipc: Uint8Array; rows: number } | { records: Uint8Array; packed: Row[]; from: number; to: number } | null;
 }
 
 /**
@@ -257,19 +259,51 @@ const HANDOVER_ROWS = 4096;
 /** Statistics that name records by number: counted from the chunk's start until the chunk is taken up. */
 const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
 
+/** How one chunk is scanned: packing a few columns of each candidate or whole rows; filing its rejects or not. */
+interface ChunkScanHow {
+  packOnly?: number[];
+  fileRejects: boolean;
+}
+
+/** Chunks after the first whose candidates came as records, in file order, waiting to be read whole. */
+interface RecordsWaiting {
+  k: number;
+  /** Accepted records before the chunk. */
+  before: number;
+  records: Uint8Array;
+  /** Per candidate, in file order: its record number in the chunk and the `pairBy` columns as the scan read them. */
+  packed: Row[];
+  /** The chunk's bytes in the file, to read it again whole if its records do not read back the same. */
+  from: number;
+  to: number;
+}
+
+/** How scanInChunks reads a CSV's chunks, made by loadCsv. */
+interface ChunkedCsv {
+  scanSql: (chunkFile: string, crlf: boolean, k: number, how: ChunkScanHow) => string[];
+  /** Every row of a file of copied-out records, whole (see wholeRowsSql). */
+  wholeSql: (recordsFile: string, crlf: boolean) => string;
+  /** The columns a later chunk's scan packs of each candidate (see pairingColumns), checked against its whole row. */
+  pairBy: number[];
+  rejectsTable: string;
+  candidateTable: string;
+  take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
+}
+
 /**
  * Scan a CSV's data records in chunks that end on record boundaries (see csv-chunks.ts), on the shared engine and,
  * once it has started, on a helper engine of its own (the machine's other core): each takes the next chunk when
  * it is free. Record numbers are counted per chunk and shifted when the chunks are taken up, in file order, so the
  * result is the same as one pass. Reports bytes read and an estimate of the time left; stops between chunks when
  * the load is cancelled. The helper is closed once every chunk is read, giving its memory back.
+ *
+ * After the first chunk, a chunk is scanned for its statistics and a few columns of each candidate only (packing
+ * every column of every row was about 40 % of the scan); the page copies the candidates' records out of the chunk
+ * by the record index it made while cutting it, and once every chunk is read the engine reads those records whole,
+ * in one pass, checked against what the scans packed. A chunk that cannot go this way (rejected rows, bytes that
+ * are not UTF-8, an engine that keeps the chunk's buffer) packs whole rows, as Arrow held by the page.
  */
-async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number, o: {
-  scanSql: (chunkFile: string, crlf: boolean, k: number) => string[];
-  rejectsTable: string;
-  candidateTable: string;
-  take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
-}): Promise<void> {
+async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number, o: ChunkedCsv): Promise<void> {
   const head = new Uint8Array(await req.file.slice(0, Math.min(req.file.size, MAX_HEADER_BYTES)).arrayBuffer());
   const headerEnd = firstRecordEnd(head);
   if (headerEnd < 0) throw new Error('the header row does not end within 16 MB');
@@ -293,18 +327,26 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   /** Later chunks' candidates, in file order: the chunk's number, the records before it, its rows as Arrow. */
   const waiting: { k: number; before: number; rows: number; ipc: Uint8Array }[] = [];
   const buffers = new ChunkBuffers(4, chunkBytes);
+  const records: RecordsWaiting[] = [];
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
-      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers),
+      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers, true),
       first: main,
       joining: helper ?? undefined,
       work: async (engine, chunk, k) => {
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
+        const size = chunk.bytes.length;
         const back = await engine.registerBuffer!(name, chunk.bytes);
-        if (back) buffers.give(back);
+        // After the first chunk (whose scan creates the candidate table), a chunk whose records are indexed is
+        // scanned packing a few columns of each candidate; its bytes, given back by the engine, are kept until
+        // the candidates' records are copied out of them.
+        const kept = back && k > 0 && chunk.index?.utf8 ? new Uint8Array(back, 0, size) : null;
+        if (back && !kept) buffers.give(back);
         try {
-          for (const sql of o.scanSql(name, crlf, k)) await engine.exec(sql);
-          const [stats] = await engine.query(SCAN_STATS_SQL);
+          for (const sql of o.scanSql(name, crlf, k, { packOnly: kept ? o.pairBy : undefined, fileRejects: true })) await engine.exec(sql);
+          const [stats] = await engine.query(kept ? SCAN_STATS_PACKED_SQL : SCAN_STATS_SQL);
+          const packed = (stats?.cand ?? []) as Row[];
+          if (stats) delete stats.cand;
           // DuckDB appends each scan's rejects to the table under a new scan id: this chunk's are those past the last seen.
           const rejects = await rejectsSince(engine, o.rejectsTable, lastScanId.get(engine) ?? -1);
           for (const r of rejects) lastScanId.set(engine, Math.max(lastScanId.get(engine) ?? -1, Number(r.scan_id)));
@@ -312,11 +354,17 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           let candidates: ChunkScan['candidates'] = null;
           if (k === 0) candidates = { table: o.candidateTable };
           else if (found > 0) {
-            const ipc = await engine.queryArrow!(`SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`);
-            candidates = { ipc, rows: found };
+            // Without rejects, the scan's record numbers are the index's records (both skip blank lines).
+            const copied = kept && rejects.length === 0 && packed.length === found ? copyRecords(kept, chunk.index!, packed.map((p) => Number(p.lh_rec))) : null;
+            if (copied) candidates = { records: copied, packed, from: chunk.end - size, to: chunk.end };
+            else {
+              if (kept) for (const sql of o.scanSql(name, crlf, k, { fileRejects: false })) await engine.exec(sql);
+              candidates = { ipc: await engine.queryArrow!(`SELECT ${sqlInt(k)} AS lh_chunk, unnest(cand, recursive := true) FROM ${SCAN_TABLE}`), rows: found };
+            }
           }
           return { stats, rejects, candidates };
         } finally {
+          if (kept) buffers.give(back as ArrayBuffer);
           await engine.dropFile(name).catch(() => {});
         }
       },
@@ -330,6 +378,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           }
         }
         if (candidates && 'ipc' in candidates) waiting.push({ k, before: accepted, ...candidates });
+        if (candidates && 'records' in candidates) records.push({ k, before: accepted, ...candidates });
         const done = o.take(shifted, rejects, rows);
         accepted += done.accepted;
         rows += done.rows;
@@ -347,11 +396,87 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         FROM ${moved} c JOIN (VALUES ${offsets}) o(k, before) ON c.lh_chunk = o.k`);
       await main.exec(`DROP TABLE ${moved}`);
     }
+    if (records.length > 0) await readRecordsWhole(ctx, req, crlf, o, records.splice(0));
   } finally {
     await dropRejects(main, o.rejectsTable).catch(() => {});
     await main.exec(`DROP TABLE IF EXISTS ${moved}`).catch(() => {});
     closeHelper();
   }
+}
+
+/**
+ * The waiting chunks' candidates, read whole from their records in one pass and given their scan's record
+ * numbers. A chunk whose records do not read back as the rows its scan packed (a record boundary this page
+ * and DuckDB see differently) is read again from the file, whole.
+ */
+async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolean, o: ChunkedCsv, waiting: RecordsWaiting[]): Promise<void> {
+  const main = ctx.engine;
+  const name = `lh-records-${req.id}-${crypto.randomUUID()}.csv`;
+  const all = new Uint8Array(waiting.reduce((n, w) => n + w.records.length, 0));
+  waiting.reduce((at, w) => (all.set(w.records, at), at + w.records.length), 0);
+  await main.registerBuffer!(name, all);
+  try {
+    await main.exec(o.wholeSql(name, crlf));
+    const pairBy = o.pairBy.map(col);
+    const [counted] = await main.query(`SELECT count(*)::BIGINT AS n FROM ${WHOLE_TABLE}`);
+    const aligned = Number(counted?.n) === waiting.reduce((n, w) => n + w.packed.length, 0);
+    const again: RecordsWaiting[] = [];
+    let at = 0;
+    let created = false;
+    // In pieces of about HANDOVER_ROWS rows, each its own short task: at 6M rows there are 60,000 candidates.
+    for (const piece of inPieces(waiting.map((w) => ({ w, rows: w.packed.length })), ctx.handoverRows ?? HANDOVER_ROWS)) {
+      ctx.signal?.throwIfAborted();
+      const rows = piece.reduce((n, c) => n + c.rows, 0);
+      const whole = aligned
+        ? await main.query(`SELECT lh_cand, ${pairBy.join(', ')} FROM ${WHOLE_TABLE} WHERE lh_i > ${sqlInt(at)} AND lh_i <= ${sqlInt(at + rows)} ORDER BY lh_i`)
+        : [];
+      const numbers: string[][] = [[], []];
+      let offset = 0;
+      for (const { w } of piece) {
+        const same = aligned && w.packed.every((p, i) => {
+          const row = whole[offset + i];
+          return row !== undefined && row.lh_cand === true && pairBy.every((c) => row[c] === p[c]);
+        });
+        if (same) w.packed.forEach((p, i) => { numbers[0]!.push(String(at + offset + i + 1)); numbers[1]!.push(String(w.before + Number(p.lh_rec))); });
+        else again.push(w);
+        offset += w.packed.length;
+      }
+      at += rows;
+      if (numbers[0]!.length === 0) continue;
+      await main.insertStrings(`${WHOLE_TABLE}_numbers`, ['lh_i', 'lh_rec'], numbers, !created);
+      created = true;
+      await yieldToPage();
+    }
+    if (created) {
+      await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT n.lh_rec::BIGINT AS lh_rec, w.* EXCLUDE (lh_i, lh_cand)
+        FROM ${WHOLE_TABLE} w JOIN ${WHOLE_TABLE}_numbers n ON w.lh_i = n.lh_i::BIGINT`);
+    }
+    for (const w of again) {
+      ctx.signal?.throwIfAborted();
+      const chunkName = `lh-again-${req.id}-${w.k}-${crypto.randomUUID()}.csv`;
+      await main.registerBuffer!(chunkName, new Uint8Array(await req.file.slice(w.from, w.to).arrayBuffer()));
+      try {
+        for (const sql of o.scanSql(chunkName, crlf, w.k, { fileRejects: false })) await main.exec(sql);
+        await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(w.before)} AS lh_rec)
+          FROM (SELECT unnest(cand, recursive := true) FROM ${SCAN_TABLE})`);
+      } finally {
+        await main.dropFile(chunkName).catch(() => {});
+      }
+    }
+  } finally {
+    await main.exec(`DROP TABLE IF EXISTS ${WHOLE_TABLE}`).catch(() => {});
+    await main.exec(`DROP TABLE IF EXISTS ${WHOLE_TABLE}_numbers`).catch(() => {});
+    await main.dropFile(name).catch(() => {});
+  }
+}
+
+/** The columns that tell two readings of a candidate apart: its time, file names and account. */
+function pairingColumns(shape: TableShape): number[] {
+  const columns = (['FileName', 'ProcessVersionInfoOriginalFileName', 'AccountName'] as const).flatMap((c) => {
+    const f = shape.canonical[c];
+    return f ? [f.index] : [];
+  });
+  return [...new Set([shape.timeIndex, ...columns])];
 }
 
 /** Consecutive runs of `chunks` holding about `rows` candidates each (a chunk with more is a run of its own). */
@@ -402,9 +527,9 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const columns = header.map((_, i) => `${sqlString(col(i))}: 'VARCHAR'`).join(', ');
   // A chunk after the first cannot show DuckDB the file's line ends (its first one may be a CR inside quotes): the
   // header's are passed on.
-  const csvRelation = (file: string, withHeader: boolean, newLine?: string) => `read_csv(${sqlString(file)}, encoding = ${encoding === 'utf-16le' ? "'utf-16'" : "'utf-8'"}, header = ${withHeader}, auto_detect = false, delim = ${sqlString(delimiter)},
+  const csvRelation = (file: string, withHeader: boolean, newLine?: string, fileRejects = true) => `read_csv(${sqlString(file)}, encoding = ${encoding === 'utf-16le' ? "'utf-16'" : "'utf-8'"}, header = ${withHeader}, auto_detect = false, delim = ${sqlString(delimiter)},
     quote = '"', escape = '"', columns = {${columns}}, max_line_size = 16777216,${newLine ? ` new_line = ${sqlString(newLine)},` : ''}
-    store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)})`;
+    ${fileRejects ? `store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(`${rejectsTable}_scan`)}` : 'ignore_errors = true'})`;
   const relation = csvRelation(engineFile, true);
   const firstValue = (i: number) => sample.map((r) => r[i]).find((v) => v !== undefined && v.trim() !== '' && v !== 'Invalid date');
   const { styles, locale, display } = sampleStyles(shape, firstValue);
@@ -412,9 +537,9 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const summary = emptySummary();
   ctx.onProgress?.('reading');
   const offset = offsetOf(req);
-  const scan = (rel: string, recordExpr: string, createCandidates: boolean) => scanStatements({
+  const scan = (rel: string, recordExpr: string, createCandidates: boolean, packOnly?: number[]) => scanStatements({
     relation: rel, recordExpr, shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
-    displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates,
+    displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates, packOnly,
   });
   // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers the records it read.
   const byRow = new Map<number, string>();
@@ -442,10 +567,12 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
       await dropRejects(ctx.engine, rejectsTable);
       fileRejects(rejects, -1);
     } else {
+      const newLine = (crlf: boolean) => (crlf ? '\\r\\n' : '\\n');
       await scanInChunks(ctx, req, chunkBytes, {
-        rejectsTable, candidateTable,
+        rejectsTable, candidateTable, pairBy: pairingColumns(shape),
         // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
-        scanSql: (name, crlf, k) => scan(csvRelation(name, false, crlf ? '\\r\\n' : '\\n'), 'row_number() OVER ()', true).slice(0, k === 0 ? 2 : 1),
+        scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly).slice(0, k === 0 ? 2 : 1),
+        wholeSql: (name, crlf) => wholeRowsSql({ relation: csvRelation(name, false, newLine(crlf), false), shape, prefilter: ctx.prefilter }),
         take: (stats, rejects, rowsBefore) => {
           if (stats) addScanRow(summary, stats, locale);
           const accepted = Number(stats?.n ?? 0);

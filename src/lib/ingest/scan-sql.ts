@@ -74,6 +74,12 @@ export interface ScanOptions {
   prefilter: string;
   candidateTable: string;
   createCandidates: boolean;
+  /**
+   * Pack only these columns of each candidate (with its record number); its whole row is read later from its
+   * record copied out of the chunk (wholeRowsSql), and these columns check that it is the same row. Packing every
+   * column of every row costs about as much as reading them. Omitted: whole rows.
+   */
+  packOnly?: number[];
 }
 
 export const SCAN_TABLE = 'lh_scan';
@@ -89,7 +95,7 @@ export function scanStatements(o: ScanOptions): string[] {
     `max(lh_locale_field(${col(i)}, 2)) AS f2_${i}`,
     `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
   ]);
-  const struct = ['lh_rec', ...o.shape.columns.map((_, i) => col(i))].map((c) => `${sqlString(c)}: ${c}`).join(', ');
+  const struct = packedStruct(o.packOnly ?? o.shape.columns.map((_, i) => i));
   const badMf = o.mainLocale ? 'lh_bad_mf_only' : 'lh_bad_df';
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
@@ -121,6 +127,21 @@ FROM judged`;
   return [scan, fill];
 }
 
+const packedStruct = (columns: number[]) => ['lh_rec', ...columns.map(col)].map((c) => `${sqlString(c)}: ${c}`).join(', ');
+
+export const WHOLE_TABLE = 'lh_whole';
+
+/**
+ * Every row of `relation` (the records a chunked scan named as candidates, copied out of their chunks), whole,
+ * numbered in file order as lh_i, with whether it passes the prefilter, into WHOLE_TABLE.
+ */
+export function wholeRowsSql(o: { relation: string; shape: TableShape; prefilter: string }): string {
+  return `CREATE OR REPLACE TEMP TABLE ${WHOLE_TABLE} AS
+WITH numbered AS (SELECT row_number() OVER () AS lh_i, * FROM ${o.relation}),
+canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')} FROM numbered)
+SELECT lh_i, coalesce(${o.prefilter}, false) AS lh_cand, ${o.shape.columns.map((_, i) => col(i)).join(', ')} FROM canon`;
+}
+
 /** ` WHERE ...` keeping only the rows a table's row filter admits (a SecurityEvent table: EventID 4688), or ''. */
 export function rowFilterSql(shape: TableShape): string {
   const f = shape.rowFilter;
@@ -128,6 +149,8 @@ export function rowFilterSql(shape: TableShape): string {
 }
 
 export const SCAN_STATS_SQL = `SELECT * EXCLUDE (cand), coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
+/** With the candidates as packed (a few columns each): small enough to come along. */
+export const SCAN_STATS_PACKED_SQL = `SELECT *, coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
 
 export interface MaterialiseOptions {
   shape: TableShape;

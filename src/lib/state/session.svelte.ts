@@ -50,6 +50,8 @@ export class Session {
   settingsProblems = $state<string[]>([]);
   allowlistText = $state('');
   engineStatus = $state<'idle' | 'starting' | 'ready' | 'failed'>('idle');
+  /** The warm-up (warm-up.ts) ran to its end: large files read at full speed from now on. */
+  engineWarm = $state(false);
   engineProgress = $state('');
   engineError = $state<string | null>(null);
   result = $state.raw<DetectionResult | null>(null);
@@ -123,6 +125,7 @@ export class Session {
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
+      if (!controller.signal.aborted) this.engineWarm = true;
     }).catch(() => {}).finally(() => {
       this.warmUp = null;
     });

@@ -1,0 +1,120 @@
+/**
+ * The record index of a CSV chunk (record-index.ts): where each record starts, in one pass four bytes at a time,
+ * checked against a plain byte-by-byte reading, in any number of steps; and whether the bytes are valid UTF-8.
+ */
+import { describe, expect, test } from 'vitest';
+import { copyRecords, indexRecords, RecordIndexer } from '../../src/lib/ingest/record-index';
+
+const enc = new TextEncoder();
+
+/** Record starts byte by byte: a line feed outside quotes ends a record; blank lines are none. */
+function reference(bytes: Uint8Array, end: number, final: boolean): number[] {
+  const starts: number[] = [];
+  let quotes = 0;
+  let last = 0;
+  const close = (at: number) => {
+    if (at !== last && !(at === last + 1 && bytes[last] === 0x0d)) starts.push(last);
+  };
+  for (let i = 0; i < end; i++) {
+    if (bytes[i] === 0x22) quotes++;
+    else if (bytes[i] === 0x0a && quotes % 2 === 0) {
+      close(i);
+      last = i + 1;
+    }
+  }
+  if (final && last < end) {
+    close(end);
+    last = end;
+  }
+  return [...starts, last];
+}
+
+const startsOf = (ix: { starts: Int32Array; count: number }) => [...ix.starts.subarray(0, ix.count + 1)];
+
+/** mulberry32, so that a failing case can be replayed from its seed. */
+function seeded(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('record starts', () => {
+  test('quoted line feeds, doubled quotes, CRLF, blank lines and a last record without a line feed', () => {
+    const text = 'a,"x\ny"\r\n\r\nb,"say ""hi""\n",c\n\nc,d';
+    const bytes = enc.encode(text);
+    const ix = indexRecords(bytes, bytes.length, true);
+    expect(startsOf(ix)).toEqual([0, text.indexOf('b,'), text.indexOf('c,d'), text.length]);
+    expect(ix.utf8).toBe(true);
+    // Not the end of the file: the bytes after the last boundary are the next chunk's.
+    expect(startsOf(indexRecords(bytes, bytes.length, false))).toEqual([0, text.indexOf('b,'), text.indexOf('c,d')]);
+  });
+
+  test('equal to a byte-by-byte reading, at any offset and in any number of steps', () => {
+    const random = seeded(42);
+    const pieces = ['a', 'bc', ',', '"', '""', '\n', '\r\n', 'é', '\n\n', 'net.exe', '"q\nq"'];
+    for (let round = 0; round < 200; round++) {
+      let text = '';
+      const n = Math.floor(random() * 60);
+      for (let i = 0; i < n; i++) text += pieces[Math.floor(random() * pieces.length)];
+      const raw = enc.encode(text);
+      // A view that does not start on a 4-byte boundary of its buffer exercises the unaligned head and tail.
+      const shift = Math.floor(random() * 4);
+      const buffer = new Uint8Array(raw.length + shift);
+      buffer.set(raw, shift);
+      const bytes = buffer.subarray(shift);
+      const final = random() < 0.5;
+      const indexer = new RecordIndexer(bytes, bytes.length);
+      while (indexer.done < bytes.length) indexer.scan(1 + Math.floor(random() * 9));
+      const stepped = indexer.finish(final);
+      const expected = reference(bytes, bytes.length, final);
+      expect(startsOf(stepped), JSON.stringify({ text, shift, final })).toEqual(expected);
+      expect(startsOf(indexRecords(bytes, bytes.length, final))).toEqual(expected);
+    }
+  });
+
+  test('grows past its first guess of the record count', () => {
+    const text = 'x\n'.repeat(5000);
+    const ix = indexRecords(enc.encode(text), text.length, false);
+    expect(ix.count).toBe(5000);
+    expect(ix.starts[4999]).toBe(9998);
+  });
+});
+
+describe('UTF-8', () => {
+  const valid = (bytes: number[], steps = [bytes.length]) => {
+    const data = Uint8Array.from([...enc.encode('a,'), ...bytes, 0x0a]);
+    const indexer = new RecordIndexer(data, data.length);
+    for (const s of steps) indexer.scan(s);
+    indexer.scan(data.length);
+    return indexer.finish(false).utf8;
+  };
+
+  test('well-formed sequences pass, also when a step ends inside one', () => {
+    expect(valid([...enc.encode('é€😀 Ωmega ünïcödé')])).toBe(true);
+    expect(valid([0xf0, 0x9f, 0x98, 0x80], [3, 1])).toBe(true);
+    expect(valid([0xef, 0xbf, 0xbf])).toBe(true); // U+FFFF: DuckDB takes it
+  });
+
+  test('what DuckDB rejects fails: overlong forms, surrogates, beyond U+10FFFF, stray or cut-off bytes', () => {
+    for (const bad of [[0xc0, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x80, 0x80, 0x80], [0x80], [0xc3], [0xe2, 0x82]]) {
+      expect(valid(bad), bad.map((b) => b.toString(16)).join(' ')).toBe(false);
+    }
+    // A sequence cut off by the end of the indexed bytes.
+    const cut = Uint8Array.from([0x61, 0xe2, 0x82]);
+    expect(indexRecords(cut, cut.length, true).utf8).toBe(false);
+  });
+});
+
+describe('copying records out', () => {
+  test('the chosen data rows, in order, line ends included; null for a row the chunk does not hold', () => {
+    const text = 'r1,a\n"r2\nstill r2",b\n\nr3,c\nr4,d';
+    const bytes = enc.encode(text);
+    const ix = indexRecords(bytes, bytes.length, true);
+    expect(new TextDecoder().decode(copyRecords(bytes, ix, [2, 4])!)).toBe('"r2\nstill r2",b\n\nr4,d');
+    expect(copyRecords(bytes, ix, [5])).toBeNull();
+    expect(copyRecords(bytes, ix, [0])).toBeNull();
+  });
+});
