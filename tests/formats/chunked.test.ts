@@ -15,6 +15,7 @@ import { combinedPrefilter } from '../../src/lib/detections/registry';
 import type { LoadedSource } from '../../src/lib/ingest/source';
 import { alertsToJson } from '../../src/lib/export/json';
 import { formatTicks } from '../../src/lib/time/ticks';
+import { seeded } from '../support/seeded';
 
 type NodeEngine = Awaited<ReturnType<typeof createNodeEngine>>;
 let engine: NodeEngine;
@@ -45,16 +46,6 @@ function slowHelper(random: () => number, givesBuffersBack = true) {
     close: async () => { seen.closed++; },
   };
   return { seen, start: async () => { await pause(); return helper; } };
-}
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const enc = new TextEncoder();

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { copyRecords, indexRecords, RecordIndexer } from '../../src/lib/ingest/record-index';
+import { seeded } from '../support/seeded';
 
 const enc = new TextEncoder();
 
@@ -30,16 +31,6 @@ function reference(bytes: Uint8Array, end: number, final: boolean): number[] {
 }
 
 const startsOf = (ix: { starts: Int32Array; count: number }) => [...ix.starts.subarray(0, ix.count + 1)];
-
-/** mulberry32, so that a failing case can be replayed from its seed. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('record starts', () => {
   test('quoted line feeds, doubled quotes, CRLF, blank lines and a last record without a line feed', () => {
