@@ -463,7 +463,7 @@ function targetLines(lines) {
       '"app, dropped at start": selected as soon as "Engine ready" showed, which stops the warm-up.');
   }
   const worst = Math.max(...app.map((l) => l.longTask));
-  if (app.length) out.push(`longest main-thread task during any load: ${worst > 0 ? `${fixed(worst, 0)} ms` : 'none of 50 ms or more'} (target ≤ 100 ms)`);
+  if (app.length) out.push(`longest main-thread task during any load: ${!Number.isFinite(worst) ? 'not measured' : worst > 0 ? `${fixed(worst, 0)} ms` : 'none of 50 ms or more'} (target ≤ 100 ms)`);
   for (const l of app.filter((x) => x.rows >= 1_000_000)) out.push(`${basename(l.file)}, ${l.label}: parameter edit → results ${fixed(l.rerun, 0)} ms (target ≤ 100 ms at 1M)`);
   return out;
 }

@@ -162,6 +162,37 @@ describe('chunked loading equals one pass', () => {
 });
 
 describe('candidates read from copied-out records', () => {
+  test('a file with a quote inside an unquoted field (DuckDB keeps it as a character) is read in one pass, exactly', async () => {
+    const header = readFileSync(new URL('../fixtures/defender-iso.csv', import.meta.url), 'utf8').split('\n')[0];
+    const time = (i: number) => `2024-10-18T14:${String(10 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+    const row = (i: number, o: { device?: string; file?: string; cmd?: string; integrity?: string } = {}) => [
+      time(i), `dev${i}`, o.device ?? `ws-${i}`, 'ProcessCreated', o.file ?? 'whoami.exe', `C:\\Windows\\System32\\${o.file ?? 'whoami.exe'}`, '1', String(1000 + i),
+      o.cmd ?? 'whoami', o.integrity ?? 'Medium', time(i), 'contoso', 'j.doe', 'S-1-5-21-1', 'j.doe@contoso.com', '1', 'cmd.exe', '3004', 'cmd.exe', 'explorer.exe', String(i), '{}',
+    ].join(',');
+    const rows = Array.from({ length: 62 }, (_, k) => {
+      const i = k + 1;
+      if (i === 31) return row(i, { device: 'ws"S' });
+      // A quoted command line whose second line looks like a row of its own, and another stray quote.
+      if (i === 32) return row(i, { file: 'net.exe', cmd: `"net user /domain\n${time(i)},dev${i},ws-F,ProcessCreated,net.exe,C:\\x\\net.exe,1,1,net group"`, integrity: 'Med"ium' });
+      return i % 10 === 0 ? row(i, { file: 'net.exe', cmd: 'net group /domain' }) : row(i);
+    });
+    const content = enc.encode(`${header}\n${rows.join('\n')}\n`);
+    const name = 'stray-quotes.csv';
+    const once = (await loadAll(engine, [{ name, content }]))[0] as LoadedSource;
+    expect(once.status).toBe('ready');
+    const candidates = (s: LoadedSource) => engine.query(`SELECT * FROM ${s.candidateTable} ORDER BY lh_rec`);
+    const expectedCandidates = await candidates(once);
+    expect(expectedCandidates.length).toBeGreaterThan(5);
+    for (let chunkBytes = 400; chunkBytes <= 12_000; chunkBytes += 389) {
+      let onePass = 0;
+      const counting: Engine = { ...engine, exec: async (sql) => { if (sql.includes("lh_scan AS") && sql.includes("read_csv('lh-src-")) onePass++; return engine.exec(sql); } };
+      const chunked = (await loadAll(counting, [{ name, content }], 0, { chunkBytes }))[0] as LoadedSource;
+      expect(facts(chunked), `${chunkBytes}-byte chunks`).toEqual(facts(once));
+      expect(await candidates(chunked), `${chunkBytes}-byte chunks`).toEqual(expectedCandidates);
+      if (chunkBytes < content.length) expect(onePass, `${chunkBytes}-byte chunks`).toBe(1);
+    }
+  });
+
   test('records that do not read back as the rows the scan packed are read again from the file, whole', async () => {
     const name = 'defender-iso.csv';
     const content = readFileSync(new URL(`../fixtures/${name}`, import.meta.url));

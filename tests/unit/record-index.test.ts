@@ -74,6 +74,31 @@ describe('record starts', () => {
   });
 });
 
+describe('quoting DuckDB reads as quote parity does', () => {
+  const regular = (text: string, delimiter = 0x2c, step = text.length) => {
+    const bytes = enc.encode(text);
+    const indexer = new RecordIndexer(bytes, bytes.length, delimiter);
+    while (indexer.done < bytes.length) indexer.scan(step);
+    return indexer.finish(true).regular;
+  };
+
+  test('quoted fields, doubled and empty quotes, CRLF line ends: regular', () => {
+    const text = 'a,"b ""c""",d\r\n"e\nf",g,""\r\n"",x,"y,z"\n';
+    expect(regular(text)).toBe(true);
+    for (const step of [1, 2, 3, 5]) expect(regular(text, 0x2c, step), `steps of ${step}`).toBe(true);
+    expect(regular('a;"b";c\n', 0x3b)).toBe(true);
+  });
+
+  test('a quote inside an unquoted field, text after a closing quote, a lone CR: not regular', () => {
+    expect(regular('a,ws"1,b\n')).toBe(false);
+    expect(regular('a,"b"x,c\n')).toBe(false);
+    expect(regular('a,b\rc,d\n')).toBe(false);
+    // The right delimiter matters: with `;` the comma before the quote does not open a field.
+    expect(regular('a,"b",c\n', 0x3b)).toBe(false);
+    for (const step of [1, 3]) expect(regular('x,y\na,ws"1,b\n', 0x2c, step), `steps of ${step}`).toBe(false);
+  });
+});
+
 describe('UTF-8', () => {
   const valid = (bytes: number[], steps = [bytes.length]) => {
     const data = Uint8Array.from([...enc.encode('a,'), ...bytes, 0x0a]);

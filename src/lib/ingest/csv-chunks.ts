@@ -37,8 +37,8 @@ function boundaryAtOrBefore(bytes: Uint8Array, lf: number, quotes: number): numb
 /** Bytes indexed per task: a 16 MiB chunk is indexed in four tasks of 10–30 ms each, not in one. */
 const INDEX_STEP_BYTES = 4 * 1024 * 1024;
 
-async function indexInSteps(bytes: Uint8Array, end: number, final: boolean): Promise<RecordIndex> {
-  const indexer = new RecordIndexer(bytes, end);
+async function indexInSteps(bytes: Uint8Array, end: number, final: boolean, delimiter: number): Promise<RecordIndex> {
+  const indexer = new RecordIndexer(bytes, end, delimiter);
   for (;;) {
     indexer.scan(INDEX_STEP_BYTES);
     if (indexer.done >= end) return indexer.finish(final);
@@ -72,11 +72,11 @@ export interface CsvChunk {
  * record boundary (the last one at the end of the file). Each chunk is one read of the file into a buffer of
  * `buffers`, handed on as it was read (no copy): the unfinished record at its end is read again as the start of the
  * next one. The consumer gives each chunk's buffer back to `buffers` when done with it. The next read is under way
- * while the caller works on a chunk. With `indexed`, each chunk comes with its record index (one pass over the
+ * while the caller works on a chunk. With `indexed` (the CSV's delimiter), each chunk comes with its record index (one pass over the
  * quotes finds both the cut and the records).
  */
 export async function* csvChunks(file: Blob, start: number, chunkBytes: number, signal?: AbortSignal,
-  buffers = new ChunkBuffers(), indexed = false): AsyncGenerator<CsvChunk> {
+  buffers = new ChunkBuffers(), indexed?: { delimiter: number }): AsyncGenerator<CsvChunk> {
   const read = (from: number, size: number) => (from >= file.size ? null : buffers.read(file, from, Math.min(file.size, from + size)));
   let pos = start;
   let size = chunkBytes;
@@ -88,11 +88,11 @@ export async function* csvChunks(file: Blob, start: number, chunkBytes: number, 
       signal?.throwIfAborted();
       await yieldToPage(); // reading and scanning a chunk are two short tasks, not one long one
       if (pos + bytes.length >= file.size) {
-        if (bytes.length > 0) yield { bytes, end: file.size, ...(indexed ? { index: await indexInSteps(bytes, bytes.length, true) } : {}) };
+        if (bytes.length > 0) yield { bytes, end: file.size, ...(indexed ? { index: await indexInSteps(bytes, bytes.length, true, indexed.delimiter) } : {}) };
         return;
       }
       const lf = bytes.lastIndexOf(LF);
-      const index = indexed && lf >= 0 ? await indexInSteps(bytes, lf + 1, false) : undefined;
+      const index = indexed && lf >= 0 ? await indexInSteps(bytes, lf + 1, false, indexed.delimiter) : undefined;
       let cut = lf < 0 ? 0 : index ? index.starts[index.count]! : boundaryAtOrBefore(bytes, lf, countQuotes(bytes, 0, lf));
       const known = cut > 0;
       if (cut === 0 && bytes.length > MAX_CARRY_BYTES) cut = lf + 1 || bytes.length;

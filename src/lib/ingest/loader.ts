@@ -259,6 +259,12 @@ const HANDOVER_ROWS = 4096;
 /** Statistics that name records by number: counted from the chunk's start until the chunk is taken up. */
 const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
 
+/**
+ * A chunk whose quotes or carriage returns stand where DuckDB may cut records differently from quote parity
+ * (record-index.ts): the file is read in one pass instead.
+ */
+class IrregularQuoting extends Error {}
+
 /** How one chunk is scanned: packing a few columns of each candidate or whole rows; filing its rejects or not. */
 interface ChunkScanHow {
   packOnly?: number[];
@@ -285,6 +291,8 @@ interface ChunkedCsv {
   wholeSql: (recordsFile: string, crlf: boolean) => string;
   /** The columns a later chunk's scan packs of each candidate (see pairingColumns), checked against its whole row. */
   pairBy: number[];
+  /** The field delimiter, one byte. */
+  delimiter: number;
   rejectsTable: string;
   candidateTable: string;
   take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
@@ -330,10 +338,11 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   const records: RecordsWaiting[] = [];
   try {
     await inLanes<CsvChunk, Engine, ChunkScan>({
-      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers, true),
+      items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers, { delimiter: o.delimiter }),
       first: main,
       joining: helper ?? undefined,
       work: async (engine, chunk, k) => {
+        if (chunk.index && !chunk.index.regular) throw new IrregularQuoting();
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
         const size = chunk.bytes.length;
         const back = await engine.registerBuffer!(name, chunk.bytes);
@@ -355,7 +364,12 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           if (k === 0) candidates = { table: o.candidateTable };
           else if (found > 0) {
             // Without rejects, the scan's record numbers are the index's records (both skip blank lines).
-            const copied = kept && rejects.length === 0 && packed.length === found ? copyRecords(kept, chunk.index!, packed.map((p) => Number(p.lh_rec))) : null;
+            // Without rejects, the scan's record numbers are the index's records (both skip blank lines); the two
+            // counts agree as a check of that.
+            const numbers = packed.map((p) => Number(p.lh_rec)).sort((a, b) => a - b);
+            const copied = kept && rejects.length === 0 && packed.length === found && Number(stats?.n) === chunk.index!.count
+              ? copyRecords(kept, chunk.index!, numbers) : null;
+            packed.sort((a, b) => Number(a.lh_rec) - Number(b.lh_rec));
             if (copied) candidates = { records: copied, packed, from: chunk.end - size, to: chunk.end };
             else {
               if (kept) for (const sql of o.scanSql(name, crlf, k, { fileRejects: false })) await engine.exec(sql);
@@ -411,6 +425,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
  */
 async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolean, o: ChunkedCsv, waiting: RecordsWaiting[]): Promise<void> {
   const main = ctx.engine;
+  await main.exec(`DROP TABLE IF EXISTS ${WHOLE_TABLE}_numbers`);
   const name = `lh-records-${req.id}-${crypto.randomUUID()}.csv`;
   const all = new Uint8Array(waiting.reduce((n, w) => n + w.records.length, 0));
   waiting.reduce((at, w) => (all.set(w.records, at), at + w.records.length), 0);
@@ -557,19 +572,21 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   };
   const chunkBytes = ctx.chunkBytes ?? CSV_CHUNK_BYTES;
   const chunked = ctx.engine.registerBuffer !== undefined && ctx.engine.queryArrow !== undefined && ctx.engine.insertArrow !== undefined && encoding === 'utf-8' && !shape.rowFilter && req.file.size > chunkBytes;
+  const onePass = async () => {
+    for (const sql of scan(relation, 'row_number() OVER ()', true)) await ctx.engine.exec(sql);
+    const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
+    if (stats) addScanRow(summary, stats, locale);
+    // With the header, DuckDB's record 1 is the header: data row n is its record n + 1.
+    const rejects = await rejectsSince(ctx.engine, rejectsTable, -1);
+    await dropRejects(ctx.engine, rejectsTable);
+    fileRejects(rejects, -1);
+  };
   try {
-    if (!chunked) {
-      for (const sql of scan(relation, 'row_number() OVER ()', true)) await ctx.engine.exec(sql);
-      const [stats] = await ctx.engine.query(SCAN_STATS_SQL);
-      if (stats) addScanRow(summary, stats, locale);
-      // With the header, DuckDB's record 1 is the header: data row n is its record n + 1.
-      const rejects = await rejectsSince(ctx.engine, rejectsTable, -1);
-      await dropRejects(ctx.engine, rejectsTable);
-      fileRejects(rejects, -1);
-    } else {
+    if (!chunked) await onePass();
+    else {
       const newLine = (crlf: boolean) => (crlf ? '\\r\\n' : '\\n');
       await scanInChunks(ctx, req, chunkBytes, {
-        rejectsTable, candidateTable, pairBy: pairingColumns(shape),
+        rejectsTable, candidateTable, pairBy: pairingColumns(shape), delimiter: delimiter.length === 1 ? delimiter.charCodeAt(0) : -1,
         // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
         scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly).slice(0, k === 0 ? 2 : 1),
         wholeSql: (name, crlf) => wholeRowsSql({ relation: csvRelation(name, false, newLine(crlf), false), shape, prefilter: ctx.prefilter }),
@@ -578,6 +595,12 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
           const accepted = Number(stats?.n ?? 0);
           return { accepted, rows: accepted + fileRejects(rejects, rowsBefore) };
         },
+      }).catch(async (e: unknown) => {
+        if (!(e instanceof IrregularQuoting)) throw e;
+        // A file whose quoting the page cannot follow is read by DuckDB in one pass, as a small one is.
+        Object.assign(summary, emptySummary());
+        byRow.clear();
+        await onePass();
       });
     }
   } catch (e) {

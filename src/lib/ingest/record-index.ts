@@ -8,6 +8,7 @@ import { countQuotes } from './csv-quotes';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const QUOTE = 0x22;
 
 export interface RecordIndex {
   /**
@@ -22,6 +23,13 @@ export interface RecordIndex {
    * chunk read for its statistics alone would keep rows that it rejects when read whole: such a chunk is read whole.
    */
   utf8: boolean;
+  /**
+   * Every quote stands where CSV puts one: opening a field (at its start), doubled inside a quoted field, or closing
+   * it (before a delimiter or a line end); and every carriage return outside quotes ends a line with a line feed.
+   * Otherwise DuckDB may cut records where quote parity does not (it keeps a quote inside an unquoted field as a
+   * character; it ends a line at a lone carriage return), and neither this index nor the chunk's cut can be trusted.
+   */
+  regular: boolean;
 }
 
 /**
@@ -63,10 +71,12 @@ export class RecordIndexer {
   /** Bytes before this are valid UTF-8 (-1: an invalid sequence was met). */
   private validTo = 0;
   private quotes = 0;
+  private regular = true;
   /** Bytes scanned so far. */
   done = 0;
 
-  constructor(private readonly bytes: Uint8Array, readonly end: number) {
+  /** `delimiter`: the CSV's field delimiter, one byte. */
+  constructor(private readonly bytes: Uint8Array, readonly end: number, private readonly delimiter = 0x2c) {
     this.starts = new Int32Array(Math.max(64, end >> 9));
   }
 
@@ -74,59 +84,108 @@ export class RecordIndexer {
   scan(step: number): void {
     // Plain locals, the common case inline and the rare work out of line: this runs over every byte of the file.
     const { bytes, end } = this;
-    let { starts, count, last, validTo, quotes } = this;
+    let { validTo } = this;
     const to = Math.min(end, this.done + step);
     let i = this.done;
     const aligned = Math.min(to, ((bytes.byteOffset + i + 3) & ~3) - bytes.byteOffset);
     const words = Math.max(0, Math.floor((to - aligned) / 4));
     const view = words > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + aligned, words) : new Uint32Array(0);
     const tail = aligned + words * 4;
-    for (;;) {
-      /** A record boundary found at this byte, if any. */
-      let lf = -1;
-      if (i < aligned || (i >= tail && i < to)) {
-        const c = bytes[i]!;
-        if (c === 0x22) quotes++;
-        else if (c === LF) { if ((quotes & 1) === 0) lf = i; }
-        else if (c >= 0x80 && validTo >= 0 && i >= validTo) validTo = utf8ValidTo(bytes, i, i + 1, end);
-        i++;
-      } else if (i < tail) {
-        // Four bytes at a time up to a word with a line feed, whose bytes are then taken one by one.
-        let k = (i - aligned) >> 2;
-        for (; k < words; k++) {
-          const w = view[k]!;
-          if ((w & 0x80808080) !== 0 && validTo >= 0) {
-            const at = aligned + k * 4;
-            if (at + 4 > validTo) validTo = utf8ValidTo(bytes, Math.max(at, validTo), at + 4, end);
-          }
-          const xl = w ^ 0x0a0a0a0a;
-          if ((~(((xl & 0x7f7f7f7f) + 0x7f7f7f7f) | xl | 0x7f7f7f7f)) !== 0) break;
-          const xq = w ^ 0x22222222;
-          const q = ~(((xq & 0x7f7f7f7f) + 0x7f7f7f7f) | xq | 0x7f7f7f7f);
-          if (q !== 0) quotes += Math.imul(q >>> 7, 0x01010101) >>> 24;
-        }
-        i = aligned + k * 4;
-        if (k < words) {
-          const wordEnd = i + 4;
-          for (; i < wordEnd; i++) {
-            const c = bytes[i]!;
-            if (c === 0x22) quotes++;
-            else if (c === LF && (quotes & 1) === 0) {
-              if (count + 1 >= starts.length) starts = grown(starts);
-              if (isRecord(bytes, last, i)) starts[count++] = last;
-              last = i + 1;
+    for (; i < aligned; i++) {
+      const c = bytes[i]!;
+      if (c === QUOTE || c === LF || c === CR) this.special(i, c);
+      else if (c >= 0x80 && validTo >= 0 && i >= validTo) validTo = utf8ValidTo(bytes, i, i + 1, end);
+    }
+    // The word loop keeps the state in locals (written back below): it runs for every four bytes of the file.
+    let { quotes, last, count, starts, regular } = this;
+    const delimiter = this.delimiter;
+    for (let k = 0; k < words; k++) {
+      const w = view[k]!;
+      const at = aligned + k * 4;
+      if ((w & 0x80808080) !== 0 && validTo >= 0 && at + 4 > validTo) validTo = utf8ValidTo(bytes, Math.max(at, validTo), at + 4, end);
+      // Words without a quote, line feed or carriage return (nearly all) need nothing more; words with quotes but
+      // no line end (most of the rest) have each quote checked in its lane.
+      const xq = w ^ 0x22222222;
+      const xl = w ^ 0x0a0a0a0a;
+      const xr = w ^ 0x0d0d0d0d;
+      const q = ~(((xq & 0x7f7f7f7f) + 0x7f7f7f7f) | xq | 0x7f7f7f7f);
+      const ends = (~(((xl & 0x7f7f7f7f) + 0x7f7f7f7f) | xl | 0x7f7f7f7f)) | (~(((xr & 0x7f7f7f7f) + 0x7f7f7f7f) | xr | 0x7f7f7f7f));
+      if ((q | ends) === 0) continue;
+      if (ends === 0) {
+        if (regular) {
+          for (let lanes = q; lanes !== 0; lanes &= lanes - 1) {
+            const low = lanes & -lanes;
+            const j = at + ((31 - Math.clz32(low)) >> 3);
+            if ((((quotes + (Math.imul((q & (low - 1)) >>> 7, 0x01010101) >>> 24)) & 1) === 0)) {
+              // Opens a field, or is the second of a doubled quote.
+              const before = j === last ? LF : bytes[j - 1];
+              if (before !== delimiter && before !== LF && before !== QUOTE) regular = false;
+            } else {
+              // Closes the field, or is the first of a doubled quote.
+              const after = j + 1 < end ? bytes[j + 1] : LF;
+              if (after !== QUOTE && after !== delimiter && after !== LF && after !== CR) regular = false;
             }
           }
         }
+        quotes += Math.imul(q >>> 7, 0x01010101) >>> 24;
         continue;
-      } else break;
-      if (lf >= 0) {
-        if (count + 1 >= starts.length) starts = grown(starts);
-        if (isRecord(bytes, last, lf)) starts[count++] = last;
-        last = lf + 1;
+      }
+      for (let j = at; j < at + 4; j++) {
+        const c = bytes[j]!;
+        if (c === QUOTE) {
+          if (regular) {
+            if ((quotes & 1) === 0) {
+              const before = j === last ? LF : bytes[j - 1];
+              if (before !== delimiter && before !== LF && before !== QUOTE) regular = false;
+            } else {
+              const after = j + 1 < end ? bytes[j + 1] : LF;
+              if (after !== QUOTE && after !== delimiter && after !== LF && after !== CR) regular = false;
+            }
+          }
+          quotes++;
+        } else if (c === LF) {
+          if ((quotes & 1) === 1) continue;
+          if (count + 1 >= starts.length) starts = grown(starts);
+          if (isRecord(bytes, last, j)) starts[count++] = last;
+          last = j + 1;
+        } else if (c === CR && (quotes & 1) === 0 && bytes[j + 1] !== LF) regular = false;
       }
     }
-    Object.assign(this, { starts, count, last, validTo, quotes, done: to });
+    Object.assign(this, { quotes, last, count, starts, regular });
+    for (i = tail; i < to; i++) {
+      const c = bytes[i]!;
+      if (c === QUOTE || c === LF || c === CR) this.special(i, c);
+      else if (c >= 0x80 && validTo >= 0 && i >= validTo) validTo = utf8ValidTo(bytes, i, i + 1, end);
+    }
+    this.validTo = validTo;
+    this.done = to;
+  }
+
+  /** A quote, line feed or carriage return at `i`. */
+  private special(i: number, c: number): void {
+    const { bytes } = this;
+    const inside = (this.quotes & 1) === 1;
+    if (c === QUOTE) {
+      if (this.regular) {
+        if (!inside) {
+          // Opens a field, or is the second of a doubled quote.
+          const before = i === this.last ? LF : bytes[i - 1];
+          if (before !== this.delimiter && before !== LF && before !== QUOTE) this.regular = false;
+        } else {
+          // Closes the field, or is the first of a doubled quote.
+          const after = i + 1 < this.end ? bytes[i + 1] : LF;
+          if (after !== QUOTE && after !== this.delimiter && after !== LF && after !== CR) this.regular = false;
+        }
+      }
+      this.quotes++;
+    } else if (c === LF) {
+      if (inside) return;
+      if (this.count + 1 >= this.starts.length) this.starts = grown(this.starts);
+      if (isRecord(bytes, this.last, i)) this.starts[this.count++] = this.last;
+      this.last = i + 1;
+    } else if (!inside && bytes[i + 1] !== LF) {
+      this.regular = false;
+    }
   }
 
   /** The index, once every byte is scanned; `final`: the bytes after the last line feed are the file's last record. */
@@ -138,7 +197,7 @@ export class RecordIndexer {
       last = this.end;
     }
     starts[count] = last;
-    return { starts, count, utf8: this.validTo >= 0 };
+    return { starts, count, utf8: this.validTo >= 0, regular: this.regular };
   }
 }
 

@@ -149,8 +149,11 @@ export function rowFilterSql(shape: TableShape): string {
 }
 
 export const SCAN_STATS_SQL = `SELECT * EXCLUDE (cand), coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
-/** With the candidates as packed (a few columns each): small enough to come along. */
-export const SCAN_STATS_PACKED_SQL = `SELECT *, coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
+/**
+ * With the candidates as packed (a few columns each), when they are few enough to come along in one short task;
+ * otherwise `cand` is NULL (the chunk's candidates are then packed whole, as Arrow).
+ */
+export const SCAN_STATS_PACKED_SQL = `SELECT * REPLACE (CASE WHEN len(cand) <= 8192 THEN cand END AS cand), coalesce(len(cand), 0) AS n_cand FROM ${SCAN_TABLE}`;
 
 export interface MaterialiseOptions {
   shape: TableShape;
