@@ -63,7 +63,10 @@ export interface CsvChunk {
   bytes: Uint8Array;
   /** Byte offset in the file just past this chunk. */
   end: number;
-  /** When asked for: where each of the chunk's records starts. Absent when the chunk was cut without knowing its quotes (an unterminated quote). */
+  /**
+   * When asked for: where each of the chunk's records starts. Absent when the chunk was cut without knowing its
+   * quotes (an unterminated quote).
+   */
   index?: RecordIndex;
 }
 
@@ -72,8 +75,8 @@ export interface CsvChunk {
  * record boundary (the last one at the end of the file). Each chunk is one read of the file into a buffer of
  * `buffers`, handed on as it was read (no copy): the unfinished record at its end is read again as the start of the
  * next one. The consumer gives each chunk's buffer back to `buffers` when done with it. The next read is under way
- * while the caller works on a chunk. With `indexed` (the CSV's delimiter), each chunk comes with its record index (one pass over the
- * quotes finds both the cut and the records).
+ * while the caller works on a chunk. With `indexed` (the CSV's delimiter), each chunk comes with its record index
+ * (one pass over the quotes finds both the cut and the records).
  */
 export async function* csvChunks(file: Blob, start: number, chunkBytes: number, signal?: AbortSignal,
   buffers = new ChunkBuffers(), indexed?: { delimiter: number }): AsyncGenerator<CsvChunk> {

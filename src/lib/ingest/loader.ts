@@ -363,13 +363,11 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
           let candidates: ChunkScan['candidates'] = null;
           if (k === 0) candidates = { table: o.candidateTable };
           else if (found > 0) {
-            // Without rejects, the scan's record numbers are the index's records (both skip blank lines).
             // Without rejects, the scan's record numbers are the index's records (both skip blank lines); the two
             // counts agree as a check of that.
-            const numbers = packed.map((p) => Number(p.lh_rec)).sort((a, b) => a - b);
-            const copied = kept && rejects.length === 0 && packed.length === found && Number(stats?.n) === chunk.index!.count
-              ? copyRecords(kept, chunk.index!, numbers) : null;
             packed.sort((a, b) => Number(a.lh_rec) - Number(b.lh_rec));
+            const copied = kept && rejects.length === 0 && packed.length === found && Number(stats?.n) === chunk.index!.count
+              ? copyRecords(kept, chunk.index!, packed.map((p) => Number(p.lh_rec))) : null;
             if (copied) candidates = { records: copied, packed, from: chunk.end - size, to: chunk.end };
             else {
               if (kept) for (const sql of o.scanSql(name, crlf, k, { fileRejects: false })) await engine.exec(sql);
@@ -428,7 +426,11 @@ async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolea
   await main.exec(`DROP TABLE IF EXISTS ${WHOLE_TABLE}_numbers`);
   const name = `lh-records-${req.id}-${crypto.randomUUID()}.csv`;
   const all = new Uint8Array(waiting.reduce((n, w) => n + w.records.length, 0));
-  waiting.reduce((at, w) => (all.set(w.records, at), at + w.records.length), 0);
+  let filled = 0;
+  for (const w of waiting) {
+    all.set(w.records, filled);
+    filled += w.records.length;
+  }
   await main.registerBuffer!(name, all);
   try {
     await main.exec(o.wholeSql(name, crlf));

@@ -60,8 +60,9 @@ function utf8ValidTo(bytes: Uint8Array, from: number, upTo: number, to: number):
 /**
  * The records in bytes [0, end) of a chunk that starts on a record boundary, and whether those bytes are valid
  * UTF-8, read in steps (`scan`) so that a chunk is indexed in several short tasks: a line feed with an even number
- * of quotes before it ends a record, and at the end of the file (`finish(true)`) so do the bytes left. Four bytes
- * at a time (see countQuotes for the lanes); only the rare bytes outside ASCII are checked one by one.
+ * of quotes before it ends a record, and at the end of the file (`finish(true)`) so do the bytes left. It also
+ * checks that each quote and carriage return stands where DuckDB reads it as quote parity does (`regular`). Four
+ * bytes at a time (see countQuotes for the lanes); only the rare bytes outside ASCII are checked one by one.
  */
 export class RecordIndexer {
   private starts: Int32Array<ArrayBuffer>;
@@ -97,7 +98,7 @@ export class RecordIndexer {
       else if (c >= 0x80 && validTo >= 0 && i >= validTo) validTo = utf8ValidTo(bytes, i, i + 1, end);
     }
     // The word loop keeps the state in locals (written back below): it runs for every four bytes of the file.
-    let { quotes, last, count, starts, regular } = this;
+    let { quotes, last, regular } = this;
     const delimiter = this.delimiter;
     for (let k = 0; k < words; k++) {
       const w = view[k]!;
@@ -112,46 +113,27 @@ export class RecordIndexer {
       const ends = (~(((xl & 0x7f7f7f7f) + 0x7f7f7f7f) | xl | 0x7f7f7f7f)) | (~(((xr & 0x7f7f7f7f) + 0x7f7f7f7f) | xr | 0x7f7f7f7f));
       if ((q | ends) === 0) continue;
       if (ends === 0) {
-        if (regular) {
-          for (let lanes = q; lanes !== 0; lanes &= lanes - 1) {
-            const low = lanes & -lanes;
-            const j = at + ((31 - Math.clz32(low)) >> 3);
-            if ((((quotes + (Math.imul((q & (low - 1)) >>> 7, 0x01010101) >>> 24)) & 1) === 0)) {
-              // Opens a field, or is the second of a doubled quote.
-              const before = j === last ? LF : bytes[j - 1];
-              if (before !== delimiter && before !== LF && before !== QUOTE) regular = false;
-            } else {
-              // Closes the field, or is the first of a doubled quote.
-              const after = j + 1 < end ? bytes[j + 1] : LF;
-              if (after !== QUOTE && after !== delimiter && after !== LF && after !== CR) regular = false;
-            }
-          }
+        for (let lanes = q; regular && lanes !== 0; lanes &= lanes - 1) {
+          const low = lanes & -lanes;
+          const inside = ((quotes + (Math.imul((q & (low - 1)) >>> 7, 0x01010101) >>> 24)) & 1) === 1;
+          regular = quoteFits(bytes, at + ((31 - Math.clz32(low)) >> 3), inside, last, end, delimiter);
         }
         quotes += Math.imul(q >>> 7, 0x01010101) >>> 24;
         continue;
       }
+      // A word with a line end (one in a few hundred): its bytes one by one, with the state in the fields.
+      this.quotes = quotes;
+      this.last = last;
+      this.regular = regular;
       for (let j = at; j < at + 4; j++) {
         const c = bytes[j]!;
-        if (c === QUOTE) {
-          if (regular) {
-            if ((quotes & 1) === 0) {
-              const before = j === last ? LF : bytes[j - 1];
-              if (before !== delimiter && before !== LF && before !== QUOTE) regular = false;
-            } else {
-              const after = j + 1 < end ? bytes[j + 1] : LF;
-              if (after !== QUOTE && after !== delimiter && after !== LF && after !== CR) regular = false;
-            }
-          }
-          quotes++;
-        } else if (c === LF) {
-          if ((quotes & 1) === 1) continue;
-          if (count + 1 >= starts.length) starts = grown(starts);
-          if (isRecord(bytes, last, j)) starts[count++] = last;
-          last = j + 1;
-        } else if (c === CR && (quotes & 1) === 0 && bytes[j + 1] !== LF) regular = false;
+        if (c === QUOTE || c === LF || c === CR) this.special(j, c);
       }
+      quotes = this.quotes;
+      last = this.last;
+      regular = this.regular;
     }
-    Object.assign(this, { quotes, last, count, starts, regular });
+    Object.assign(this, { quotes, last, regular });
     for (i = tail; i < to; i++) {
       const c = bytes[i]!;
       if (c === QUOTE || c === LF || c === CR) this.special(i, c);
@@ -166,17 +148,7 @@ export class RecordIndexer {
     const { bytes } = this;
     const inside = (this.quotes & 1) === 1;
     if (c === QUOTE) {
-      if (this.regular) {
-        if (!inside) {
-          // Opens a field, or is the second of a doubled quote.
-          const before = i === this.last ? LF : bytes[i - 1];
-          if (before !== this.delimiter && before !== LF && before !== QUOTE) this.regular = false;
-        } else {
-          // Closes the field, or is the first of a doubled quote.
-          const after = i + 1 < this.end ? bytes[i + 1] : LF;
-          if (after !== QUOTE && after !== this.delimiter && after !== LF && after !== CR) this.regular = false;
-        }
-      }
+      if (this.regular) this.regular = quoteFits(bytes, i, inside, this.last, this.end, this.delimiter);
       this.quotes++;
     } else if (c === LF) {
       if (inside) return;
@@ -199,6 +171,20 @@ export class RecordIndexer {
     starts[count] = last;
     return { starts, count, utf8: this.validTo >= 0, regular: this.regular };
   }
+}
+
+/**
+ * Whether the quote at `i` stands where CSV puts one: outside a field (`inside` false) it opens one, so it comes at
+ * the record's start (`recordStart`), after a delimiter, or after a quote (the second of a doubled one); inside,
+ * it closes the field or is the first of a doubled quote, so a quote, delimiter or line end follows.
+ */
+function quoteFits(bytes: Uint8Array, i: number, inside: boolean, recordStart: number, end: number, delimiter: number): boolean {
+  if (!inside) {
+    const before = i === recordStart ? LF : bytes[i - 1];
+    return before === delimiter || before === LF || before === QUOTE;
+  }
+  const after = i + 1 < end ? bytes[i + 1] : LF;
+  return after === QUOTE || after === delimiter || after === LF || after === CR;
 }
 
 /** A record of nothing but a line end (a blank line) is skipped by DuckDB: it starts no record here either. */
