@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
 import { finishSingleFile } from './src/build/single-file.ts';
+import { watModules } from './src/build/wat.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -30,6 +31,7 @@ const singleFile: UserConfig = {
   resolve: { alias: { '#platform': here('./src/lib/platform/single-file.ts') } },
   plugins: [
     svelte(),
+    watModules(),
     viteSingleFile({ removeViteModuleLoader: true }),
     finishSingleFile({
       wasmPath: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'),
@@ -63,6 +65,7 @@ const served: UserConfig = {
   resolve: { alias: { '#platform': here('./src/lib/platform/served.ts') } },
   plugins: [
     svelte(),
+    watModules(),
     {
       // The same policy as a meta tag, so it holds whatever server delivers the page.
       name: 'localhunt-csp-meta',

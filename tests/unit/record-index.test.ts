@@ -1,10 +1,34 @@
 /**
- * The record index of a CSV chunk (record-index.ts): where each record starts, in one pass four bytes at a time,
- * checked against a plain byte-by-byte reading, in any number of steps; and whether the bytes are valid UTF-8.
+ * The record index of a CSV chunk: where each record starts, checked against a plain byte-by-byte reading, in any
+ * number of steps; whether the bytes are valid UTF-8; whether the quoting is regular. Both indexers pass every
+ * case: RecordIndexer (JavaScript, four bytes at a time) and SimdRecordIndexer (the WebAssembly kernel, 64 at a
+ * time), and on random bytes they agree in every field.
  */
-import { describe, expect, test } from 'vitest';
-import { copyRecords, indexRecords, RecordIndexer } from '../../src/lib/ingest/record-index';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { copyRecords, indexRecords, RecordIndexer, type RecordIndexing } from '../../src/lib/ingest/record-index';
+import { recordIndexKernel, SimdRecordIndexer } from '../../src/lib/ingest/record-index-simd';
 import { seeded } from '../support/seeded';
+
+type Kernel = NonNullable<Awaited<ReturnType<typeof recordIndexKernel>>>;
+let kernel: Kernel;
+beforeAll(async () => {
+  const k = await recordIndexKernel();
+  // Node 20 runs WebAssembly SIMD: a kernel that does not build here is a failure, not a reason to skip.
+  expect(k).not.toBeNull();
+  kernel = k!;
+});
+
+const indexers: [string, (bytes: Uint8Array, end: number, delimiter?: number) => RecordIndexing][] = [
+  ['JavaScript', (bytes, end, delimiter = 0x2c) => new RecordIndexer(bytes, end, delimiter)],
+  ['WebAssembly SIMD', (bytes, end, delimiter = 0x2c) => new SimdRecordIndexer(kernel, bytes, end, delimiter)],
+];
+
+/** The index of bytes [0, to), scanned in steps of `step` bytes. */
+function indexWith(make: (typeof indexers)[number][1], bytes: Uint8Array, to: number, final: boolean, step = to, delimiter?: number) {
+  const indexer = make(bytes, to, delimiter);
+  while (indexer.done < to) indexer.scan(step);
+  return indexer.finish(final);
+}
 
 const enc = new TextEncoder();
 
@@ -32,15 +56,15 @@ function reference(bytes: Uint8Array, end: number, final: boolean): number[] {
 
 const startsOf = (ix: { starts: Int32Array; count: number }) => [...ix.starts.subarray(0, ix.count + 1)];
 
-describe('record starts', () => {
+describe.each(indexers)('record starts (%s)', (_, make) => {
   test('quoted line feeds, doubled quotes, CRLF, blank lines and a last record without a line feed', () => {
     const text = 'a,"x\ny"\r\n\r\nb,"say ""hi""\n",c\n\nc,d';
     const bytes = enc.encode(text);
-    const ix = indexRecords(bytes, bytes.length, true);
+    const ix = indexWith(make, bytes, bytes.length, true);
     expect(startsOf(ix)).toEqual([0, text.indexOf('b,'), text.indexOf('c,d'), text.length]);
     expect(ix.utf8).toBe(true);
     // Not the end of the file: the bytes after the last boundary are the next chunk's.
-    expect(startsOf(indexRecords(bytes, bytes.length, false))).toEqual([0, text.indexOf('b,'), text.indexOf('c,d')]);
+    expect(startsOf(indexWith(make, bytes, bytes.length, false))).toEqual([0, text.indexOf('b,'), text.indexOf('c,d')]);
   });
 
   test('equal to a byte-by-byte reading, at any offset and in any number of steps', () => {
@@ -57,29 +81,27 @@ describe('record starts', () => {
       buffer.set(raw, shift);
       const bytes = buffer.subarray(shift);
       const final = random() < 0.5;
-      const indexer = new RecordIndexer(bytes, bytes.length);
+      const indexer = make(bytes, bytes.length);
       while (indexer.done < bytes.length) indexer.scan(1 + Math.floor(random() * 9));
       const stepped = indexer.finish(final);
       const expected = reference(bytes, bytes.length, final);
       expect(startsOf(stepped), JSON.stringify({ text, shift, final })).toEqual(expected);
-      expect(startsOf(indexRecords(bytes, bytes.length, final))).toEqual(expected);
+      expect(startsOf(indexWith(make, bytes, bytes.length, final))).toEqual(expected);
     }
   });
 
   test('grows past its first guess of the record count', () => {
     const text = 'x\n'.repeat(5000);
-    const ix = indexRecords(enc.encode(text), text.length, false);
+    const ix = indexWith(make, enc.encode(text), text.length, false);
     expect(ix.count).toBe(5000);
     expect(ix.starts[4999]).toBe(9998);
   });
 });
 
-describe('quoting DuckDB reads as quote parity does', () => {
+describe.each(indexers)('quoting DuckDB reads as quote parity does (%s)', (_, make) => {
   const regular = (text: string, delimiter = 0x2c, step = text.length) => {
     const bytes = enc.encode(text);
-    const indexer = new RecordIndexer(bytes, bytes.length, delimiter);
-    while (indexer.done < bytes.length) indexer.scan(step);
-    return indexer.finish(true).regular;
+    return indexWith(make, bytes, bytes.length, true, step, delimiter).regular;
   };
 
   test('quoted fields, doubled and empty quotes, CRLF line ends: regular', () => {
@@ -99,10 +121,10 @@ describe('quoting DuckDB reads as quote parity does', () => {
   });
 });
 
-describe('UTF-8', () => {
+describe.each(indexers)('UTF-8 (%s)', (_, make) => {
   const valid = (bytes: number[], steps = [bytes.length]) => {
     const data = Uint8Array.from([...enc.encode('a,'), ...bytes, 0x0a]);
-    const indexer = new RecordIndexer(data, data.length);
+    const indexer = make(data, data.length);
     for (const s of steps) indexer.scan(s);
     indexer.scan(data.length);
     return indexer.finish(false).utf8;
@@ -120,7 +142,52 @@ describe('UTF-8', () => {
     }
     // A sequence cut off by the end of the indexed bytes.
     const cut = Uint8Array.from([0x61, 0xe2, 0x82]);
-    expect(indexRecords(cut, cut.length, true).utf8).toBe(false);
+    expect(indexWith(make, cut, cut.length, true).utf8).toBe(false);
+  });
+});
+
+describe('the two indexers', () => {
+  test('agree on random bytes in every field, across 64-byte blocks and steps of any size, up to and past the end', () => {
+    const random = seeded(7);
+    const pieces = ['a', 'net.exe', ',', ';', '\t', '|', '"', '""', '\n', '\r\n', '\r', '\n\n', 'é', '😀', '"q\nq"', ' '.repeat(70)];
+    const odd = [[0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98], [0x80], [0xff]];
+    let irregular = 0;
+    let invalid = 0;
+    for (let round = 0; round < 400; round++) {
+      const delimiter = [0x2c, 0x3b, 0x09, 0x7c][Math.floor(random() * 4)]!;
+      const parts: number[] = [];
+      const n = Math.floor(random() * 120);
+      if (round % 2 === 0) {
+        // Well-formed records, their quoted fields holding delimiters, quotes and line ends: regular quoting.
+        const crlf = random() < 0.5;
+        for (let i = 0; i < n; i++) {
+          const text = pieces[Math.floor(random() * pieces.length)]!;
+          const quoted = /[",;\t|\r\n]/.test(text) || random() < 0.3;
+          parts.push(...enc.encode(quoted ? `"${text.replaceAll('"', '""')}"` : text));
+          parts.push(...(random() < 0.25 ? (crlf ? [0x0d, 0x0a] : [0x0a]) : [delimiter]));
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          if (random() < 0.02) parts.push(...odd[Math.floor(random() * odd.length)]!);
+          else parts.push(...enc.encode(pieces[Math.floor(random() * pieces.length)]!));
+        }
+      }
+      const bytes = Uint8Array.from(parts);
+      // Not always the whole buffer: a chunk's indexed bytes end at its last line feed, and bytes follow them.
+      const end = random() < 0.3 ? Math.floor(random() * (bytes.length + 1)) : bytes.length;
+      const final = random() < 0.5;
+      const step = random() < 0.5 ? 1 + Math.floor(random() * 200) : 1 + Math.floor(random() * 5);
+      const [js, simd] = indexers.map(([, make]) => indexWith(make, bytes, end, final, step, delimiter));
+      const what = JSON.stringify({ round, end, final, delimiter, step, bytes: [...bytes] });
+      expect({ ...simd!, starts: startsOf(simd!) }, what).toEqual({ ...js!, starts: startsOf(js!) });
+      if (!js!.regular) irregular++;
+      if (!js!.utf8) invalid++;
+    }
+    // The random inputs cover both answers of each check.
+    expect(irregular).toBeGreaterThan(40);
+    expect(irregular).toBeLessThan(360);
+    expect(invalid).toBeGreaterThan(40);
+    expect(invalid).toBeLessThan(360);
   });
 });
 

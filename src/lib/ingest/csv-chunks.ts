@@ -10,7 +10,8 @@
 import { yieldToPage } from './yield';
 import { ChunkBuffers } from './chunk-buffers';
 import { countQuotes } from './csv-quotes';
-import { RecordIndexer, type RecordIndex } from './record-index';
+import type { RecordIndex } from './record-index';
+import { newRecordIndexer, recordIndexKernel } from './record-index-simd';
 
 const LF = 0x0a;
 
@@ -38,7 +39,7 @@ function boundaryAtOrBefore(bytes: Uint8Array, lf: number, quotes: number): numb
 const INDEX_STEP_BYTES = 1024 * 1024;
 
 async function indexInSteps(bytes: Uint8Array, end: number, final: boolean, delimiter: number): Promise<RecordIndex> {
-  const indexer = new RecordIndexer(bytes, end, delimiter);
+  const indexer = newRecordIndexer(await recordIndexKernel(), bytes, end, delimiter);
   for (;;) {
     indexer.scan(INDEX_STEP_BYTES);
     if (indexer.done >= end) return indexer.finish(final);

@@ -64,7 +64,7 @@ function utf8ValidTo(bytes: Uint8Array, from: number, upTo: number, to: number):
  * checks that each quote and carriage return stands where DuckDB reads it as quote parity does (`regular`). Four
  * bytes at a time (see countQuotes for the lanes); only the rare bytes outside ASCII are checked one by one.
  */
-export class RecordIndexer {
+export class RecordIndexer implements RecordIndexing {
   private starts: Int32Array<ArrayBuffer>;
   private count = 0;
   /** Where the record being read started. */
@@ -160,17 +160,31 @@ export class RecordIndexer {
     }
   }
 
-  /** The index, once every byte is scanned; `final`: the bytes after the last line feed are the file's last record. */
   finish(final: boolean): RecordIndex {
-    let { starts, count, last } = this;
-    if (count + 1 >= starts.length) starts = grown(starts);
-    if (final && last < this.end) {
-      if (isRecord(this.bytes, last, this.end)) starts[count++] = last;
-      last = this.end;
-    }
-    starts[count] = last;
-    return { starts, count, utf8: this.validTo >= 0, regular: this.regular };
+    return closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.validTo >= 0, this.regular);
   }
+}
+
+/** What indexes a chunk's records in steps: RecordIndexer here, or the same rules in WebAssembly (record-index-simd.ts). */
+export interface RecordIndexing {
+  /** Bytes scanned so far. */
+  readonly done: number;
+  /** The next `step` bytes (or what is left). */
+  scan(step: number): void;
+  /** The index, once every byte is scanned; `final`: the bytes after the last line feed are the file's last record. */
+  finish(final: boolean): RecordIndex;
+}
+
+/** The index from an indexer's state once its bytes are scanned (see RecordIndexing.finish). */
+export function closeIndex(bytes: Uint8Array, end: number, final: boolean, starts: Int32Array<ArrayBuffer>, count: number, last: number,
+  utf8: boolean, regular: boolean): RecordIndex {
+  if (count + 1 >= starts.length) starts = grown(starts);
+  if (final && last < end) {
+    if (isRecord(bytes, last, end)) starts[count++] = last;
+    last = end;
+  }
+  starts[count] = last;
+  return { starts, count, utf8, regular };
 }
 
 /**
@@ -197,7 +211,7 @@ export function indexRecords(bytes: Uint8Array, to: number, final: boolean): Rec
   return indexer.finish(final);
 }
 
-function grown(starts: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+export function grown(starts: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const more = new Int32Array(starts.length * 2);
   more.set(starts);
   return more;
