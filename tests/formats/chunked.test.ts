@@ -90,7 +90,7 @@ const FIXTURES = ['defender-iso.csv', 'defender-display.csv', 'sentinel-dayfirst
 
 function facts(s: LoadedSource) {
   return {
-    rowsRead: s.rowsRead, rejected: s.rejected, netRows: s.netRows, upn: s.upnNonEmpty, dayOrders: s.dayOrders,
+    rowsRead: s.rowsRead, rejected: s.rejected, skipped: s.skipped, netRows: s.netRows, upn: s.upnNonEmpty, dayOrders: s.dayOrders,
     min: s.minTime === null ? null : formatTicks(s.minTime), max: s.maxTime === null ? null : formatTicks(s.maxTime),
   };
 }
@@ -206,6 +206,43 @@ describe('candidates read from copied-out records', () => {
     expect(counts.again).toBeGreaterThan(1);
     expect(facts(chunked)).toEqual(facts(once));
     expect(await candidates(chunked)).toEqual(await candidates(once));
+  });
+});
+
+describe('times read by the quick ISO parser in later chunks', () => {
+  /** A Defender export whose rows 1..n have the times `time(i)`; every third row runs net.exe. */
+  const exportWith = (n: number, time: (i: number) => string) => ['Timestamp,DeviceName,FileName,ProcessCommandLine,AccountDomain,AccountName',
+    ...Array.from({ length: n }, (_, i) => `${time(i + 1)},ws-${i % 4},${i % 3 ? 'cmd.exe' : 'net.exe'},"${i % 3 ? 'cmd /c dir' : 'net user /domain'}",contoso,user${i % 5}`)].join('\n') + '\n';
+  const quick = (i: number) => `2024-05-01T10:${String(i % 60).padStart(2, '0')}:00.${String(1000000 + i * 7919).slice(1)}Z`;
+
+  async function compare(content: string) {
+    const once = (await loadAll(engine, [{ name: 'x.csv', content }]))[0] as LoadedSource;
+    let scans = 0;
+    const counting: Engine = { ...engine, exec: async (sql) => { if (sql.startsWith('CREATE OR REPLACE TEMP TABLE lh_scan AS')) scans++; return engine.exec(sql); } };
+    const chunked = (await loadAll(counting, [{ name: 'x.csv', content }], 0, { chunkBytes: 500 }))[0] as LoadedSource;
+    expect([once.status, chunked.status]).toEqual(['ready', 'ready']);
+    expect(facts(chunked)).toEqual(facts(once));
+    const params = { now: formatTicks(once.maxTime!), start: '36500d', threshold: 1 };
+    const alerts = alertsToJson((await detect(engine, [once], params)).alerts);
+    expect(JSON.parse(alerts).length).toBeGreaterThan(0);
+    expect(alertsToJson((await detect(engine, [chunked], params)).alerts)).toBe(alerts);
+    return { once, scans, chunks: Math.ceil(new TextEncoder().encode(content).length / 500) };
+  }
+
+  test('the quick form everywhere: each chunk is scanned once', async () => {
+    const { once, scans, chunks } = await compare(exportWith(120, quick));
+    expect(once.skipped).toEqual([]);
+    expect(scans).toBeGreaterThan(10);
+    expect(scans).toBeLessThanOrEqual(chunks + 1);
+  });
+
+  test('other ISO forms, offsets, blanks and unreadable times: the chunks holding them are scanned again, with the one-pass result', async () => {
+    const others = ['2024-05-01 10:07:00Z', '2024-05-01T12:07:00+02:00', '2024-05-01T10:07:00.123456789Z', ' 2024-05-01T10:07:00Z', '2024-5-1T10:07Z', '', 'Invalid date', 'yesterday', '2024-02-30T10:00:00Z'];
+    const time = (i: number) => (i % 11 === 5 ? others[Math.floor(i / 11) % others.length]! : quick(i));
+    const { once, scans, chunks } = await compare(exportWith(120, time));
+    // The unreadable times (not the blank one, nor `Invalid date`) are counted, with their rows.
+    expect(once.rejected).toEqual([expect.objectContaining({ reason: 'unreadable Timestamp value (e.g. "yesterday")', count: 2, first: [82, 93] })]);
+    expect(scans).toBeGreaterThan(chunks + 2);
   });
 });
 

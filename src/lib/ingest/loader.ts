@@ -268,6 +268,8 @@ class IrregularQuoting extends Error {}
 /** How one chunk is scanned: packing a few columns of each candidate or whole rows; filing its rejects or not. */
 interface ChunkScanHow {
   packOnly?: number[];
+  /** ISO times read by the quick parser alone (see ScanOptions.quickTimes). */
+  quickTimes?: boolean;
   fileRejects: boolean;
 }
 
@@ -352,8 +354,14 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         const kept = back && k > 0 && chunk.index?.utf8 ? new Uint8Array(back, 0, size) : null;
         if (back && !kept) buffers.give(back);
         try {
-          for (const sql of o.scanSql(name, crlf, k, { packOnly: kept ? o.pairBy : undefined, fileRejects: true })) await engine.exec(sql);
-          const [stats] = await engine.query(kept ? SCAN_STATS_PACKED_SQL : SCAN_STATS_SQL);
+          for (const sql of o.scanSql(name, crlf, k, { packOnly: kept ? o.pairBy : undefined, quickTimes: !!kept, fileRejects: true })) await engine.exec(sql);
+          let [stats] = await engine.query(kept ? SCAN_STATS_PACKED_SQL : SCAN_STATS_SQL);
+          if (kept && Number(stats?.bad_df ?? 0) > 0) {
+            // Times the quick parser left unread (another ISO form, or no time at all): the full one decides. The
+            // first scan's rejects stand (the same rows are skipped either way).
+            for (const sql of o.scanSql(name, crlf, k, { packOnly: o.pairBy, fileRejects: false })) await engine.exec(sql);
+            [stats] = await engine.query(SCAN_STATS_PACKED_SQL);
+          }
           const packed = (stats?.cand ?? []) as Row[];
           if (stats) delete stats.cand;
           // DuckDB appends each scan's rejects to the table under a new scan id: this chunk's are those past the last seen.
@@ -554,9 +562,9 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
   const summary = emptySummary();
   ctx.onProgress?.('reading');
   const offset = offsetOf(req);
-  const scan = (rel: string, recordExpr: string, createCandidates: boolean, packOnly?: number[]) => scanStatements({
+  const scan = (rel: string, recordExpr: string, createCandidates: boolean, packOnly?: number[], quickTimes?: boolean) => scanStatements({
     relation: rel, recordExpr, shape, mainLocale: locale.includes(shape.timeIndex), localeColumns: locale,
-    displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates, packOnly,
+    displayOffsetMinutes: offset, timeStyle: (i) => styles.get(i) ?? 'any', prefilter: ctx.prefilter, candidateTable, createCandidates, packOnly, quickTimes,
   });
   // DuckDB writes one reject per offending column; a row counts once. Its `line` numbers the records it read.
   const byRow = new Map<number, string>();
@@ -590,7 +598,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
       await scanInChunks(ctx, req, chunkBytes, {
         rejectsTable, candidateTable, pairBy: pairingColumns(shape), delimiter: delimiter.length === 1 ? delimiter.charCodeAt(0) : -1,
         // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
-        scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly).slice(0, k === 0 ? 2 : 1),
+        scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly, how.quickTimes).slice(0, k === 0 ? 2 : 1),
         wholeSql: (name, crlf) => wholeRowsSql({ relation: csvRelation(name, false, newLine(crlf), false), shape, prefilter: ctx.prefilter }),
         take: (stats, rejects, rowsBefore) => {
           if (stats) addScanRow(summary, stats, locale);

@@ -80,6 +80,12 @@ export interface ScanOptions {
    * column of every row costs about as much as reading them. Omitted: whole rows.
    */
   packOnly?: number[];
+  /**
+   * Read ISO times with the quick parser alone (lh_iso_fast: `2024-05-01T10:22:33.1234567Z`), not the full macro,
+   * whose regular expression costs a chunk's scan more to plan than to run. A time it leaves unread counts as bad
+   * (bad_df), and the caller scans again without this when there are any.
+   */
+  quickTimes?: boolean;
 }
 
 export const SCAN_TABLE = 'lh_scan';
@@ -96,11 +102,12 @@ export function scanStatements(o: ScanOptions): string[] {
     `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
   ]);
   const struct = packedStruct(o.packOnly ?? o.shape.columns.map((_, i) => i));
+  const dfTicks = o.quickTimes && style === 'iso' && !o.mainLocale ? `lh_iso_fast(${t})` : ticksSql(t, style, true, o.displayOffsetMinutes);
   const badMf = o.mainLocale ? 'lh_bad_mf_only' : 'lh_bad_df';
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
 src AS (SELECT * FROM numbered${rowFilterSql(o.shape)}),
-canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${ticksSql(t, style, true, o.displayOffsetMinutes)} AS lh_t_df FROM src),
+canon AS (SELECT *, ${canonicalSelect(o.shape).join(', ')}, ${dfTicks} AS lh_t_df FROM src),
 timed AS (SELECT *, ${mf} AS lh_t_mf FROM canon),
 -- Each judged once per row: a time that is present but unreadable. The candidate's whole row is packed only for
 -- candidates (packing every row's columns would cost as much as reading them).
