@@ -244,6 +244,13 @@ describe('times read by the quick ISO parser in later chunks', () => {
     expect(once.rejected).toEqual([expect.objectContaining({ reason: 'unreadable Timestamp value (e.g. "yesterday")', count: 2, first: [82, 93] })]);
     expect(scans).toBeGreaterThan(chunks + 2);
   });
+
+  test('display-style times, one unreadable: the quick parser does not apply, and no chunk is scanned twice', async () => {
+    const time = (i: number) => (i === 50 ? 'yesterday' : `"May 1, 2024 ${1 + (i % 12)}:${String(i % 60).padStart(2, '0')}:00 PM"`);
+    const { once, scans, chunks } = await compare(exportWith(120, time));
+    expect(once.rejected).toEqual([expect.objectContaining({ count: 1, first: [50] })]);
+    expect(scans).toBeLessThanOrEqual(chunks + 1);
+  });
 });
 
 describe('rows that cannot be candidates are read narrow, with the same result', () => {

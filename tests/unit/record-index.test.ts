@@ -191,6 +191,29 @@ describe('the two indexers', () => {
   });
 });
 
+describe('the kernel', () => {
+  test('two indexers taking turns on the one kernel, in steps that make its memory grow, each get their own index', async () => {
+    const random = seeded(3);
+    const csv = () => enc.encode(Array.from({ length: 4000 }, (_, i) => `${i},"a ""quoted"" field, with
+a line feed",é${'x'.repeat(Math.floor(random() * 40))}\r\n`).join(''));
+    const [a, b] = [csv(), csv()];
+    const first = new SimdRecordIndexer(kernel, a, a.length, 0x2c);
+    const second = new SimdRecordIndexer(kernel, b, b.length, 0x2c);
+    const before = kernel.memory.buffer.byteLength;
+    while (first.done < a.length || second.done < b.length) {
+      if (first.done < a.length) first.scan(100_000);
+      if (second.done < b.length) second.scan(70_000);
+    }
+    expect(kernel.memory.buffer.byteLength).toBeGreaterThan(before);
+    for (const [bytes, index] of [[a, first.finish(true)], [b, second.finish(true)]] as const) {
+      const expected = indexWith(indexers[0]![1], bytes, bytes.length, true);
+      expect({ ...index, starts: startsOf(index) }).toEqual({ ...expected, starts: startsOf(expected) });
+      expect(index.count).toBe(4000);
+      expect([index.utf8, index.regular]).toEqual([true, true]);
+    }
+  });
+});
+
 describe('copying records out', () => {
   test('the chosen data rows, in order, line ends included; null for a row the chunk does not hold', () => {
     const text = 'r1,a\n"r2\nstill r2",b\n\nr3,c\nr4,d';

@@ -7,7 +7,7 @@ import { yieldToPage } from './yield';
 import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffix, type CanonicalColumn, type ColumnMapping, type Recognition, type TableShape } from './schema';
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
-import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, rowFilterSql, scanStatements, SCAN_STATS_PACKED_SQL, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, WHOLE_TABLE, wholeRowsSql, type TimeStyle } from './scan-sql';
+import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, quickTimesApply, rowFilterSql, scanStatements, SCAN_STATS_PACKED_SQL, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, WHOLE_TABLE, wholeRowsSql, type TimeStyle } from './scan-sql';
 import { copyRecords } from './record-index';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
@@ -295,6 +295,8 @@ interface ChunkedCsv {
   pairBy: number[];
   /** The field delimiter, one byte. */
   delimiter: number;
+  /** Later chunks' times can be read by the quick ISO parser (quickTimesApply). */
+  quickTimes: boolean;
   rejectsTable: string;
   candidateTable: string;
   take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
@@ -354,9 +356,10 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         const kept = back && k > 0 && chunk.index?.utf8 ? new Uint8Array(back, 0, size) : null;
         if (back && !kept) buffers.give(back);
         try {
-          for (const sql of o.scanSql(name, crlf, k, { packOnly: kept ? o.pairBy : undefined, quickTimes: !!kept, fileRejects: true })) await engine.exec(sql);
+          const quick = kept !== null && o.quickTimes;
+          for (const sql of o.scanSql(name, crlf, k, { packOnly: kept ? o.pairBy : undefined, quickTimes: quick, fileRejects: true })) await engine.exec(sql);
           let [stats] = await engine.query(kept ? SCAN_STATS_PACKED_SQL : SCAN_STATS_SQL);
-          if (kept && Number(stats?.bad_df ?? 0) > 0) {
+          if (quick && Number(stats?.bad_df ?? 0) > 0) {
             // Times the quick parser left unread (another ISO form, or no time at all): the full one decides. The
             // first scan's rejects stand (the same rows are skipped either way).
             for (const sql of o.scanSql(name, crlf, k, { packOnly: o.pairBy, fileRejects: false })) await engine.exec(sql);
@@ -597,6 +600,7 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
       const newLine = (crlf: boolean) => (crlf ? '\\r\\n' : '\\n');
       await scanInChunks(ctx, req, chunkBytes, {
         rejectsTable, candidateTable, pairBy: pairingColumns(shape), delimiter: delimiter.length === 1 ? delimiter.charCodeAt(0) : -1,
+        quickTimes: quickTimesApply(styles.get(shape.timeIndex) ?? 'any', locale.includes(shape.timeIndex)),
         // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
         scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly, how.quickTimes).slice(0, k === 0 ? 2 : 1),
         wholeSql: (name, crlf) => wholeRowsSql({ relation: csvRelation(name, false, newLine(crlf), false), shape, prefilter: ctx.prefilter }),

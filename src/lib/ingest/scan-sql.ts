@@ -88,6 +88,9 @@ export interface ScanOptions {
   quickTimes?: boolean;
 }
 
+/** Whether ScanOptions.quickTimes changes how the main time column is read: ISO times, not locale-style ones. */
+export const quickTimesApply = (mainStyle: TimeStyle, mainLocale: boolean) => mainStyle === 'iso' && !mainLocale;
+
 export const SCAN_TABLE = 'lh_scan';
 const MAX_FIRST = 5;
 
@@ -102,7 +105,7 @@ export function scanStatements(o: ScanOptions): string[] {
     `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
   ]);
   const struct = packedStruct(o.packOnly ?? o.shape.columns.map((_, i) => i));
-  const dfTicks = o.quickTimes && style === 'iso' && !o.mainLocale ? `lh_iso_fast(${t})` : ticksSql(t, style, true, o.displayOffsetMinutes);
+  const dfTicks = o.quickTimes && quickTimesApply(style, o.mainLocale) ? `lh_iso_fast(${t})` : ticksSql(t, style, true, o.displayOffsetMinutes);
   const badMf = o.mainLocale ? 'lh_bad_mf_only' : 'lh_bad_df';
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
