@@ -204,13 +204,6 @@ function quoteFits(bytes: Uint8Array, i: number, inside: boolean, recordStart: n
 /** A record of nothing but a line end (a blank line) is skipped by DuckDB: it starts no record here either. */
 const isRecord = (bytes: Uint8Array, from: number, lineEnd: number) => lineEnd !== from && !(lineEnd === from + 1 && bytes[from] === CR);
 
-/** The records of bytes [0, to) in one go (see RecordIndexer). */
-export function indexRecords(bytes: Uint8Array, to: number, final: boolean): RecordIndex {
-  const indexer = new RecordIndexer(bytes, to);
-  indexer.scan(to);
-  return indexer.finish(final);
-}
-
 export function grown(starts: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const more = new Int32Array(starts.length * 2);
   more.set(starts);

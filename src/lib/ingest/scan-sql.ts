@@ -81,9 +81,10 @@ export interface ScanOptions {
    */
   packOnly?: number[];
   /**
-   * Read ISO times with the quick parser alone (lh_iso_fast: `2024-05-01T10:22:33.1234567Z`), not the full macro,
-   * whose regular expression costs a chunk's scan more to plan than to run. A time it leaves unread counts as bad
-   * (bad_df), and the caller scans again without this when there are any.
+   * Read the main time column with the quick ISO parser alone (lh_iso_fast: `2024-05-01T10:22:33.1234567Z`), not
+   * the full macro, whose regular expression costs a chunk's scan more to plan than to run. Only where
+   * quickTimesApply holds. A time it leaves unread counts as bad (bad_df), and the caller scans again without this
+   * when there are any.
    */
   quickTimes?: boolean;
 }
@@ -105,7 +106,7 @@ export function scanStatements(o: ScanOptions): string[] {
     `coalesce(bool_or(lh_locale_ampm(${col(i)})), false) AS ampm_${i}`,
   ]);
   const struct = packedStruct(o.packOnly ?? o.shape.columns.map((_, i) => i));
-  const dfTicks = o.quickTimes && quickTimesApply(style, o.mainLocale) ? `lh_iso_fast(${t})` : ticksSql(t, style, true, o.displayOffsetMinutes);
+  const dfTicks = o.quickTimes ? `lh_iso_fast(${t})` : ticksSql(t, style, true, o.displayOffsetMinutes);
   const badMf = o.mainLocale ? 'lh_bad_mf_only' : 'lh_bad_df';
   const scan = `CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS
 WITH numbered AS (SELECT ${o.recordExpr} AS lh_rec, * FROM ${o.relation}),
