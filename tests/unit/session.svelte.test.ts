@@ -80,6 +80,41 @@ describe('Session', () => {
     expect(cold.sources.map((x) => x.status)).toEqual(['ready']);
   });
 
+  test('a helper engine for large files is started when the engine is ready, taken by a large load, and replaced after its alerts', async () => {
+    const helpers: { closed: boolean; chunks: number }[] = [];
+    const engines: { close(): Promise<void> }[] = [];
+    const startScanEngine = async (): Promise<Engine> => {
+      const real = await createNodeEngine();
+      engines.push(real);
+      const helper = { closed: false, chunks: 0 };
+      helpers.push(helper);
+      return { ...real, registerBuffer: (name, bytes) => { helper.chunks++; return real.registerBuffer!(name, bytes); },
+        close: async () => { helper.closed = true; } };
+    };
+    const storage = { getItem: () => null, setItem: () => {}, removeItem: () => {} } as unknown as Storage;
+    const s = new Session({ getEngine: () => Promise.resolve(engine), storage, debounceMs: 0, startScanEngine, chunkBytes: 1024 });
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    await s.startEngine();
+    await until(() => helpers.length === 1);
+    // Small files and edits leave the spare waiting; it is not started twice.
+    s.addFiles([file()]);
+    await until(() => !s.busy);
+    s.applyHash('#start=36500d&threshold=2&now=latest');
+    await until(() => !s.busy);
+    expect(helpers).toEqual([{ closed: false, chunks: 0 }]);
+    // A file of several chunks: the spare scans some of them, is closed after the load, and a new one waits.
+    const rows = Array.from({ length: 400 }, (_, i) => `2024-05-${String(10 + (i % 5)).padStart(2, '0')}T10:00:00Z,WS1,net.exe,net user u${i},c@x`);
+    s.addFiles([file('large.csv', [CSV.split('\n')[0], ...rows].join('\n'))]);
+    await until(() => !s.busy && helpers.length === 2);
+    expect(helpers[0]!.closed).toBe(true);
+    expect(helpers[0]!.chunks).toBeGreaterThan(0);
+    expect(helpers[1]).toEqual({ closed: false, chunks: 0 });
+    expect(s.sources.map((x) => x.status)).toEqual(['ready', 'ready']);
+    // Every row counted once, whichever engine scanned its chunk: 80 a day for five days.
+    expect(s.result?.alerts.filter((a) => a.account === 'c@x').map((a) => a.total)).toEqual([80, 80, 80, 80, 80]);
+    for (const e of engines) await e.close();
+  });
+
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
     let chartQueries = 0;
     const counting: Engine = { ...engine, query: async (sql) => {

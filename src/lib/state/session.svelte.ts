@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine';
 import { loadSource, refreshEventsView, reinterpret, sourceViewSql, unloadSource } from '../ingest/loader';
 import { warmUpEngine } from '../ingest/warm-up';
+import { SpareEngine } from '../engine/spare-engine';
 import type { LoadedSource, RemovedEvents, SourceEntry } from '../ingest/source';
 import type { ColumnMapping } from '../ingest/schema';
 import { containerKindOf, expandContainer, zipIsWorkbook, type ContainerMember, type ContainerProblem, type PasswordRequest } from '../ingest/containers';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   evtxReader?: EvtxReader;
   /** Starts a second engine for scanning a large CSV on the other core; without it one engine reads everything. */
   startScanEngine?: () => Promise<Engine>;
+  /** Size of a large CSV's chunks (loader.ts CSV_CHUNK_BYTES unless given): tests use small files. */
+  chunkBytes?: number;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
   warmUpSample?: () => Promise<Blob>;
   /**
@@ -90,8 +93,12 @@ export class Session {
   /** The files themselves, by source id: read again for "around this alert" and hashed for the report. */
   readonly blobs = new Map<number, Blob>();
 
+  /** A large file's helper engine, started while the page is idle (spare-engine.ts). */
+  private readonly scanEngines: SpareEngine | null;
+
   constructor(options: SessionOptions) {
     this.options = options;
+    this.scanEngines = options.startScanEngine ? new SpareEngine(options.startScanEngine) : null;
     this.allowlistText = loadAllowlistText(options.storage);
   }
 
@@ -103,6 +110,8 @@ export class Session {
     }
     return this.options.getEngine((text) => { this.engineProgress = text; }).then(
       (engine) => {
+        // Every piece of engine work passes here; only the first start prepares a spare (later ones follow runs).
+        if (this.engineStatus !== 'ready') this.scanEngines?.prepare();
         this.engineStatus = 'ready';
         this.engineProgress = '';
         this.queueWarmUp();
@@ -259,7 +268,7 @@ export class Session {
     this.loads.set(id, controller);
     const done = await loadSource(
       { engine, prefilter: combinedPrefilter(), prefilterHint: combinedPrefilterHint(), onProgress: (text, bytes) => this.patchLoading(id, text, bytes), rememberedMapping: (sig) => rememberedMapping(storage, sig),
-        signal: controller.signal, evtxReader: this.options.evtxReader, startScanEngine: this.options.startScanEngine },
+        signal: controller.signal, evtxReader: this.options.evtxReader, chunkBytes: this.options.chunkBytes, startScanEngine: this.scanEngines ? () => this.scanEngines!.take() : undefined },
       { file, name, id, ordinal: id, ...options },
     ).finally(() => this.loads.delete(id));
     if (!this.sources.some((s) => s.id === id)) {
@@ -485,7 +494,11 @@ export class Session {
       this.charts = null;
       this.runError = (e as Error).message ?? String(e);
     }
-    if (generation === this.requested && this.pendingLoads === 0) this.busy = false;
+    if (generation === this.requested && this.pendingLoads === 0) {
+      this.busy = false;
+      // After the alerts, not before: starting an engine takes a core for a moment.
+      this.scanEngines?.prepare();
+    }
     // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
     // alerts without waiting for them.
     if (params === null || sources.length === 0) { this.charts = null; this.chartsKey = null; return; }
