@@ -92,7 +92,7 @@ describe('Session', () => {
         close: async () => { helper.closed = true; } };
     };
     const storage = { getItem: () => null, setItem: () => {}, removeItem: () => {} } as unknown as Storage;
-    const s = new Session({ getEngine: () => Promise.resolve(engine), storage, debounceMs: 0, startScanEngine, chunkBytes: 1024 });
+    const s = new Session({ getEngine: () => Promise.resolve(engine), storage, debounceMs: 0, startScanEngine, chunkBytes: 1024, spareDelayMs: 50 });
     s.applyHash('#start=36500d&threshold=1&now=latest', false);
     await s.startEngine();
     await until(() => helpers.length === 1);

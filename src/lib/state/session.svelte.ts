@@ -22,6 +22,9 @@ export interface Explanation {
   largestGroup: number;
 }
 
+/** See Session.prepareSpareWhenIdle. */
+const SPARE_ENGINE_DELAY_MS = 1_500;
+
 export interface SessionOptions {
   getEngine: (onProgress: (text: string) => void) => Promise<Engine>;
   storage?: Storage;
@@ -30,6 +33,8 @@ export interface SessionOptions {
   evtxReader?: EvtxReader;
   /** Starts a second engine for scanning a large CSV on the other core; without it one engine reads everything. */
   startScanEngine?: () => Promise<Engine>;
+  /** Idle time before the spare helper engine starts (default SPARE_ENGINE_DELAY_MS). */
+  spareDelayMs?: number;
   /** Size of a large CSV's chunks (loader.ts CSV_CHUNK_BYTES unless given): tests use small files. */
   chunkBytes?: number;
   /** An export read once after the engine starts, so the engine's hot code is optimised before the user's files (warm-up.ts). */
@@ -110,8 +115,8 @@ export class Session {
     }
     return this.options.getEngine((text) => { this.engineProgress = text; }).then(
       (engine) => {
-        // Every piece of engine work passes here; only the first start prepares a spare (later ones follow runs).
-        if (this.engineStatus !== 'ready') this.scanEngines?.prepare();
+        // Every piece of engine work passes here; only the first start plans a spare (later ones follow runs).
+        if (this.engineStatus !== 'ready') this.prepareSpareWhenIdle();
         this.engineStatus = 'ready';
         this.engineProgress = '';
         this.queueWarmUp();
@@ -119,6 +124,20 @@ export class Session {
       },
       (e: unknown) => { this.engineStatus = 'failed'; this.engineError = (e as Error).message ?? String(e); throw e; },
     );
+  }
+
+  private spareTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Start the spare helper engine once the page has been idle for a moment: starting an engine takes a core for a
+   * few hundred ms, which the user's next click (the sample, an edit right after a load) should not wait behind.
+   */
+  private prepareSpareWhenIdle(): void {
+    if (!this.scanEngines) return;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => {
+      if (!this.busy) this.scanEngines!.prepare();
+    }, this.options.spareDelayMs ?? SPARE_ENGINE_DELAY_MS);
   }
 
   private warmUpQueued = false;
@@ -496,8 +515,7 @@ export class Session {
     }
     if (generation === this.requested && this.pendingLoads === 0) {
       this.busy = false;
-      // After the alerts, not before: starting an engine takes a core for a moment.
-      this.scanEngines?.prepare();
+      this.prepareSpareWhenIdle();
     }
     // The charts follow the alerts: they are not part of what #results shows, so a parameter edit updates the
     // alerts without waiting for them.
