@@ -14,7 +14,7 @@ export const WARM_UP_CHUNK_BYTES = 4 << 20;
 const WARM_UP_ID = 0;
 
 /**
- * Read a few MB of the sample export through the large-CSV path once, right after the engine starts, and forget
+ * Read the sample export, repeated, through the large-CSV path once, right after the engine starts, and forget
  * it. The browser compiles DuckDB's wasm quickly first and optimises the parts that turn out to be hot (CSV
  * tokenising, time parsing) while they run; doing that here, in the idle moment after start-up, spares the
  * user's first large file seconds of running unoptimised code. It stops (between its chunks) when the user
