@@ -115,6 +115,39 @@ describe('Session', () => {
     for (const e of engines) await e.close();
   });
 
+  test('no warm-up when a file was dropped while the engine started, and any engine work stops one under way', async () => {
+    let asked = 0;
+    const sample = async () => { asked++; return new Blob([CSV]); };
+    let release!: (e: Engine) => void;
+    const { s: early } = session(new Promise<Engine>((r) => { release = r; }), 0, sample);
+    early.applyHash('#start=36500d&threshold=1&now=latest', false);
+    early.addFiles([file()]);
+    void early.startEngine();
+    release(engine);
+    await until(() => !early.busy && early.result !== null);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked).toBe(0);
+    expect(early.engineWarm).toBe(false);
+    // Engine ready first: the warm-up starts; an edit (not a file) stops it at its next chunk.
+    let scanning!: () => void;
+    const warmUpScans = new Promise<void>((r) => { scanning = r; });
+    let edited!: () => void;
+    const edit = new Promise<void>((r) => { edited = r; });
+    let scans = 0;
+    const gated: Engine = { ...engine, exec: async (sql) => {
+      if (sql.includes('lh_scan AS') && ++scans === 1) { scanning(); await edit; }
+      return engine.exec(sql);
+    } };
+    const { s: idle } = session(Promise.resolve(gated), 0, sample);
+    await idle.startEngine();
+    await warmUpScans;
+    idle.applyHash('#start=36500d&threshold=2&now=latest');
+    edited();
+    await until(() => !idle.busy);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(idle.engineWarm).toBe(false);
+  });
+
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
     let chartQueries = 0;
     const counting: Engine = { ...engine, query: async (sql) => {

@@ -144,23 +144,28 @@ export class Session {
   /** Stops the warm-up as soon as the user brings work: it only saves time, it must never cost the user any. */
   private warmUp: AbortController | null = null;
 
-  /** Once per page, first in line after the engine starts (a file dropped before that is read first). */
+  /**
+   * Once per page, when the engine has started, unless the user has brought work already (a file dropped while the
+   * engine started): the warm-up would then sit in the queue before the runs and edits that follow.
+   */
   private queueWarmUp(): void {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
+    if (this.busy || this.pendingLoads > 0 || this.sources.length > 0) return;
     const controller = new AbortController();
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
       if (!controller.signal.aborted) await warmUpEngine(engine, await sample(), combinedPrefilter(), controller.signal);
       if (!controller.signal.aborted) this.engineWarm = true;
-    }).catch(() => {}).finally(() => {
+    }, true).catch(() => {}).finally(() => {
       this.warmUp = null;
     });
   }
 
-  /** Engine work runs one piece at a time, in the order it was asked for. */
-  private withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
+  /** Engine work runs one piece at a time, in the order it was asked for; any of it stops the warm-up. */
+  private withEngine<T>(work: (engine: Engine) => Promise<T>, warmUp = false): Promise<T> {
+    if (!warmUp) this.warmUp?.abort();
     const next = this.engineQueue.then(async () => work(await this.startEngine()));
     this.engineQueue = next.catch(() => {});
     return next;
