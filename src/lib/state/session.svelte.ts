@@ -152,7 +152,7 @@ export class Session {
     const sample = this.options.warmUpSample;
     if (this.warmUpQueued || !sample) return;
     this.warmUpQueued = true;
-    if (this.busy || this.pendingLoads > 0 || this.sources.length > 0) return;
+    if (this.busy || this.sources.length > 0) return; // busy: files are on their way or loading
     const controller = new AbortController();
     this.warmUp = controller;
     void this.withEngine(async (engine) => {
@@ -222,7 +222,7 @@ export class Session {
   /** Files are on their way (a fetch of the sample, a drop being read): results are stale from now. */
   async addFilesFrom(pending: Promise<{ file: Blob; name: string }[]>): Promise<void> {
     this.busy = true;
-    this.warmUp?.abort();
+    this.warmUp?.abort(); // now, not once the files have arrived and their loads are queued
     try {
       this.addFiles(await pending);
     } catch (e) {
@@ -248,7 +248,6 @@ export class Session {
   addFiles(files: readonly File[] | readonly { file: Blob; name: string }[]): void {
     if (files.length === 0) return;
     this.busy = true;
-    this.warmUp?.abort();
     for (const f of files) {
       const file = f instanceof Blob ? f : f.file;
       const name = f instanceof File ? f.name : (f as { name: string }).name;
