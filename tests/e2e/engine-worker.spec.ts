@@ -59,7 +59,7 @@ test('served: the engine is marked warm once its warm-up has read the sample thr
   await expect(page.getByTestId('source')).toHaveCount(0);
 });
 
-test('served: a helper engine waits for large files; one takes it, and a new one is started after its alerts', async ({ page }) => {
+test('served: a helper engine waits for large files; one the page screens leaves it waiting, one it cannot takes it, and a new one starts', async ({ page }) => {
   const isEngine = (w: Worker) => /duckdb\.worker/.test(w.url());
   await page.goto('./#start=36500d&now=latest');
   await expect(page.getByText('Engine ready')).toBeVisible({ timeout: 60_000 });
@@ -71,11 +71,23 @@ test('served: a helper engine waits for large files; one takes it, and a new one
   const sample = readFileSync(new URL('../../public/sample/contoso-DeviceProcessEvents.csv', import.meta.url), 'utf8');
   const [header, ...body] = sample.trimEnd().split('\n');
   const copies = Math.ceil((50 << 20) / sample.length);
-  const path = join(mkdtempSync(join(tmpdir(), 'lh-large-')), 'large.csv');
-  writeFileSync(path, [header, ...Array.from({ length: copies }, () => body.join('\n'))].join('\n') + '\n');
-  await page.locator('input[type=file]').setInputFiles(path);
+  const dir = mkdtempSync(join(tmpdir(), 'lh-large-'));
+  const write = (name: string, rows: string[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, [header, ...Array.from({ length: copies }, () => rows.join('\n'))].join('\n') + '\n');
+    return path;
+  };
+  // ISO times in the quick form: the page screens every chunk after the first itself (chunk-screen.ts).
+  await page.locator('input[type=file]').setInputFiles(write('large.csv', body!));
   await settled(page);
   await expect(page.getByTestId('source')).toHaveClass(/ready/);
+  expect(spareClosed).toBe(false);
+  expect(page.workers().filter(isEngine)).toEqual([shared, spare]);
+  // Times written `2024-05-08 00:08:21Z`: the page leaves them to the engine, so the chunks go to the engines.
+  await page.locator('input[type=file]').setInputFiles(write('spaced.csv', body!.map((r) => r.replace(/^(\d{4}-\d\d-\d\d)T/, '$1 '))));
+  await settled(page);
+  await expect(page.getByTestId('source')).toHaveCount(2);
+  await expect(page.getByTestId('source').nth(1)).toHaveClass(/ready/);
   await expect.poll(() => spareClosed, { timeout: 30_000 }).toBe(true);
   await expect.poll(() => page.workers().filter(isEngine).length, { timeout: 30_000 }).toBe(2);
   expect(page.workers().filter(isEngine)[0]).toBe(shared);

@@ -28,6 +28,8 @@ export interface LoadOptions {
   startScanEngine?: () => Promise<Engine>;
   /** Candidate rows per piece moved into the source's table after a chunked scan. */
   handoverRows?: number;
+  /** No chunk is screened on the page: the engines scan every one. */
+  engineScansEveryChunk?: boolean;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface LoadOptions {
  */
 export async function loadAll(engine: Engine, files: { name: string; content: string | Uint8Array }[], displayOffsetMinutes = 0, options: LoadOptions = {}) {
   const loaded: (LoadedSource | FailedSource)[] = [];
-  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes, startScanEngine: options.startScanEngine, handoverRows: options.handoverRows };
+  const ctx = { engine, prefilter: combinedPrefilter(), prefilterHint: options.wholeRows ? null : combinedPrefilterHint(), rememberedMapping: options.rememberedMapping, chunkBytes: options.chunkBytes, startScanEngine: options.startScanEngine, handoverRows: options.handoverRows,
+    engineScansEveryChunk: options.engineScansEveryChunk };
   const loadOne = async (blob: Blob, name: string) => {
     const id = nextId++;
     loaded.push(await loadSource(ctx, { file: blob, name, id, ordinal: id, displayOffsetMinutes, mapping: options.mapping, sheet: options.sheet }));

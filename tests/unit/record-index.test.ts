@@ -5,7 +5,7 @@
  * time), and on random bytes they agree in every field.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { copyRecords, RecordIndexer, type RecordIndexing } from '../../src/lib/ingest/record-index';
+import { copyRecords, RecordIndexer, type RecordIndex, type RecordIndexing } from '../../src/lib/ingest/record-index';
 import { recordIndexKernel, SimdRecordIndexer } from '../../src/lib/ingest/record-index-simd';
 import { seeded } from '../support/seeded';
 
@@ -55,6 +55,32 @@ function reference(bytes: Uint8Array, end: number, final: boolean): number[] {
 }
 
 const startsOf = (ix: { starts: Int32Array; count: number }) => [...ix.starts.subarray(0, ix.count + 1)];
+/** What both indexers make: the record starts and the checks (the field index is the kernel's alone). */
+const common = ({ fields: _, ...ix }: RecordIndex) => ({ ...ix, starts: startsOf(ix) });
+
+/**
+ * Byte by byte, for the records `starts` names: each record's delimiters outside quotes, as positions. A line
+ * feed inside quotes belongs to the record; a blank line after a record has no delimiter.
+ */
+function delimitersReference(bytes: Uint8Array, starts: number[], delimiter: number): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r + 1 < starts.length; r++) {
+    const found: number[] = [];
+    let quotes = 0;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      if (bytes[i] === 0x22) quotes++;
+      else if (bytes[i] === delimiter && quotes % 2 === 0) found.push(i);
+    }
+    out.push(found);
+  }
+  return out;
+}
+
+/** The kernel's field index as each record's delimiter positions. */
+function delimitersOf(ix: RecordIndex): number[][] {
+  const { delimiters, before } = ix.fields!;
+  return Array.from({ length: ix.count }, (_, r) => [...delimiters.subarray(before[r]!, before[r + 1]!)]);
+}
 
 describe.each(indexers)('record starts (%s)', (_, make) => {
   test('quoted line feeds, doubled quotes, CRLF, blank lines and a last record without a line feed', () => {
@@ -179,7 +205,9 @@ describe('the two indexers', () => {
       const step = random() < 0.5 ? 1 + Math.floor(random() * 200) : 1 + Math.floor(random() * 5);
       const [js, simd] = indexers.map(([, make]) => indexWith(make, bytes, end, final, step, delimiter));
       const what = JSON.stringify({ round, end, final, delimiter, step, bytes: [...bytes] });
-      expect({ ...simd!, starts: startsOf(simd!) }, what).toEqual({ ...js!, starts: startsOf(js!) });
+      expect(common(simd!), what).toEqual(common(js!));
+      // Where the quoting is regular (the only case the field index is used), it names every field's delimiters.
+      if (js!.regular) expect(delimitersOf(simd!), what).toEqual(delimitersReference(bytes, startsOf(js!), delimiter));
       if (!js!.regular) irregular++;
       if (!js!.utf8) invalid++;
     }
@@ -207,7 +235,8 @@ a line feed",é${'x'.repeat(Math.floor(random() * 40))}\r\n`).join(''));
     expect(kernel.memory.buffer.byteLength).toBeGreaterThan(before);
     for (const [bytes, index] of [[a, first.finish(true)], [b, second.finish(true)]] as const) {
       const expected = indexWith(indexers[0]![1], bytes, bytes.length, true);
-      expect({ ...index, starts: startsOf(index) }).toEqual({ ...expected, starts: startsOf(expected) });
+      expect(common(index)).toEqual(common(expected));
+      expect(delimitersOf(index)).toEqual(delimitersReference(bytes, startsOf(index), 0x2c));
       expect(index.count).toBe(4000);
       expect([index.utf8, index.regular]).toEqual([true, true]);
     }

@@ -9,6 +9,7 @@ import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
 import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, quickTimesApply, rowFilterSql, scanStatements, SCAN_STATS_PACKED_SQL, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, WHOLE_TABLE, wholeRowsSql, type TimeStyle } from './scan-sql';
 import { copyRecords } from './record-index';
+import { screenChunk, screenPlan, type ScreenPlan } from './chunk-screen';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
 import { classifyEvent, type EventContainer, type ProcessEventKind } from './windows-events';
@@ -41,6 +42,8 @@ export interface LoadContext {
   prefilterHint?: { columns: string[]; literals: string[] } | null;
   /** Starts a second engine that scans a large CSV's chunks beside `engine` (closed once every chunk is read). */
   startScanEngine?: () => Promise<Engine>;
+  /** Every chunk of a large CSV is scanned by an engine, none screened on the page (tests of the engines' path). */
+  engineScansEveryChunk?: boolean;
 }
 
 export interface LoadRequest {
@@ -245,7 +248,7 @@ interface ChunkScan {
    * number) until every chunk has been read, or as their records copied out of the chunk with the few columns the
    * scan packed of each (read whole once every chunk has been read).
    */
-  candidates: { table: string } | { ipc: Uint8Array; rows: number } | { records: Uint8Array; packed: Row[]; from: number; to: number } | null;
+  candidates: { table: string } | { ipc: Uint8Array; rows: number } | { records: Uint8Array; packed: Row[]; from: number; to: number; superset?: boolean } | null;
 }
 
 /**
@@ -284,6 +287,8 @@ interface RecordsWaiting {
   /** The chunk's bytes in the file, to read it again whole if its records do not read back the same. */
   from: number;
   to: number;
+  /** Its records were chosen on the page (chunk-screen.ts): some may not pass the prefilter, and are left out. */
+  superset?: boolean;
 }
 
 /** How scanInChunks reads a CSV's chunks, made by loadCsv. */
@@ -297,6 +302,8 @@ interface ChunkedCsv {
   delimiter: number;
   /** Later chunks' times can be read by the quick ISO parser (quickTimesApply). */
   quickTimes: boolean;
+  /** How the page works out a later chunk's statistics itself (chunk-screen.ts), or null when the engine must. */
+  screen: ScreenPlan | null;
   rejectsTable: string;
   candidateTable: string;
   take: (stats: Row | undefined, rejects: Row[], rowsBefore: number) => { accepted: number; rows: number };
@@ -322,9 +329,17 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
   const crlf = headerEnd >= 2 && head[headerEnd - 2] === 0x0d;
   const started = Date.now();
   const main = ctx.engine;
-  // Only worth a second engine's start-up for a file of several chunks.
+  // Only worth a second engine's start-up for a file of several chunks, and, where the page screens the chunks
+  // itself, only once a later chunk needs an engine after all.
   const helperWanted = ctx.startScanEngine !== undefined && req.file.size > 3 * chunkBytes;
-  const helper = helperWanted ? ctx.startScanEngine!().then((e) => (e.queryArrow && e.registerBuffer ? e : (void e.close?.(), null))).catch(() => null) : null;
+  let startHelper = () => {};
+  const helper = helperWanted ? new Promise<Engine | null>((resolve) => {
+    startHelper = () => {
+      startHelper = () => {};
+      resolve(ctx.startScanEngine!().then((e) => (e.queryArrow && e.registerBuffer ? e : (void e.close?.(), null))).catch(() => null));
+    };
+  }) : null;
+  if (o.screen === null) startHelper();
   let helperClosed = false;
   /** Not awaited: a helper still starting is closed once it has started. */
   const closeHelper = () => {
@@ -345,8 +360,24 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
       items: csvChunks(req.file, headerEnd, chunkBytes, ctx.signal, buffers, { delimiter: o.delimiter }),
       first: main,
       joining: helper ?? undefined,
+      // A later chunk the page can screen needs no engine: only its possible candidates' records are kept.
+      quick: async (chunk, k) => {
+        if (k === 0 || o.screen === null || !chunk.index || !chunk.index.regular) return null;
+        const screened = await screenChunk(chunk.bytes, chunk.index, o.screen);
+        if (screened === null) return null;
+        const rows = screened.packed.map((p) => Number(p.lh_rec));
+        const records = rows.length > 0 ? copyRecords(chunk.bytes, chunk.index, rows) : null;
+        if (rows.length > 0 && records === null) return null;
+        buffers.give(chunk.bytes.buffer as ArrayBuffer);
+        const size = chunk.bytes.length;
+        return {
+          stats: screened.stats, rejects: [],
+          candidates: records ? { records, packed: screened.packed, from: chunk.end - size, to: chunk.end, superset: true } : null,
+        };
+      },
       work: async (engine, chunk, k) => {
         if (chunk.index && !chunk.index.regular) throw new IrregularQuoting();
+        if (k > 0) startHelper();
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
         const size = chunk.bytes.length;
         const back = await engine.registerBuffer!(name, chunk.bytes);
@@ -463,10 +494,15 @@ async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolea
       for (const { w } of piece) {
         const same = aligned && w.packed.every((p, i) => {
           const row = whole[offset + i];
-          return row !== undefined && row.lh_cand === true && pairBy.every((c) => row[c] === p[c]);
+          return row !== undefined && (w.superset || row.lh_cand === true) && pairBy.every((c) => row[c] === p[c]);
         });
-        if (same) w.packed.forEach((p, i) => { numbers[0]!.push(String(at + offset + i + 1)); numbers[1]!.push(String(w.before + Number(p.lh_rec))); });
-        else again.push(w);
+        if (same) {
+          w.packed.forEach((p, i) => {
+            if (whole[offset + i]!.lh_cand !== true) return;
+            numbers[0]!.push(String(at + offset + i + 1));
+            numbers[1]!.push(String(w.before + Number(p.lh_rec)));
+          });
+        } else again.push(w);
         offset += w.packed.length;
       }
       at += rows;
@@ -598,9 +634,12 @@ async function loadCsv(ctx: LoadContext, req: LoadRequest, rawHeader: string[], 
     if (!chunked) await onePass();
     else {
       const newLine = (crlf: boolean) => (crlf ? '\\r\\n' : '\\n');
+      const quickTimes = quickTimesApply(styles.get(shape.timeIndex) ?? 'any', locale.includes(shape.timeIndex));
       await scanInChunks(ctx, req, chunkBytes, {
         rejectsTable, candidateTable, pairBy: pairingColumns(shape), delimiter: delimiter.length === 1 ? delimiter.charCodeAt(0) : -1,
-        quickTimes: quickTimesApply(styles.get(shape.timeIndex) ?? 'any', locale.includes(shape.timeIndex)),
+        quickTimes,
+        screen: ctx.engineScansEveryChunk ? null
+          : screenPlan({ shape, fields: header.length, quickTimes, localeColumns: locale, hint: ctx.prefilterHint, pairBy: pairingColumns(shape) }),
         // Chunk 0 creates the source's candidate table; the others' candidates are taken up in file order.
         scanSql: (name, crlf, k, how) => scan(csvRelation(name, false, newLine(crlf), how.fileRejects), 'row_number() OVER ()', true, how.packOnly, how.quickTimes).slice(0, k === 0 ? 2 : 1),
         wholeSql: (name, crlf) => wholeRowsSql({ relation: csvRelation(name, false, newLine(crlf), false), shape, prefilter: ctx.prefilter }),

@@ -13,13 +13,16 @@ const QUOTE = 0x22;
 
 interface IndexKernel {
   memory: WebAssembly.Memory;
-  scan(win: number, n: number, base: number, end: number, starts: number): void;
+  scan(win: number, n: number, base: number, end: number, starts: number, beforeRecords: number, delimiters: number): void;
   parity: WebAssembly.Global;
   last: WebAssembly.Global;
   valid: WebAssembly.Global;
   regular: WebAssembly.Global;
   written: WebAssembly.Global;
   delimiter: WebAssembly.Global;
+  fields: WebAssembly.Global;
+  fieldsAtLast: WebAssembly.Global;
+  delimitersWritten: WebAssembly.Global;
 }
 
 let kernel: Promise<IndexKernel | null> | undefined;
@@ -48,6 +51,11 @@ const LOOKAHEAD = 4;
 /** RecordIndexer's rules over the kernel: each step's bytes are copied into its memory and indexed there. */
 export class SimdRecordIndexer implements RecordIndexing {
   private starts: Int32Array<ArrayBuffer>;
+  /** In step with starts: the delimiters outside quotes before each record (RecordFields.before). */
+  private before: Int32Array<ArrayBuffer>;
+  private delimiters: Int32Array<ArrayBuffer>;
+  private fields = 0;
+  private fieldsAtLast = 0;
   private count = 0;
   private parity = 0;
   private last = 0;
@@ -57,6 +65,8 @@ export class SimdRecordIndexer implements RecordIndexing {
 
   constructor(private readonly k: IndexKernel, private readonly bytes: Uint8Array, readonly end: number, private readonly delimiter: number) {
     this.starts = new Int32Array(Math.max(64, end >> 9));
+    this.before = new Int32Array(this.starts.length);
+    this.delimiters = new Int32Array(Math.max(64, end >> 5));
   }
 
   scan(step: number): void {
@@ -64,9 +74,11 @@ export class SimdRecordIndexer implements RecordIndexing {
     const from = this.done;
     const to = Math.min(end, from + step);
     const n = to - from;
-    // Every line feed of the window may end a record: room for one start per byte.
+    // Every line feed of the window may end a record, and every byte may be a delimiter: room for one per byte.
     const startsAt = (WIN + n + SLACK + 15) & ~15;
-    const need = startsAt + 4 * n;
+    const beforeAt = startsAt + 4 * n;
+    const delimitersAt = beforeAt + 4 * n;
+    const need = delimitersAt + 4 * n;
     if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
     const memory = new Uint8Array(k.memory.buffer);
     memory[WIN - 1] = from === 0 ? LF : bytes[from - 1]!;
@@ -79,19 +91,34 @@ export class SimdRecordIndexer implements RecordIndexing {
     k.valid.value = this.valid;
     k.regular.value = this.regular;
     k.delimiter.value = this.delimiter;
-    k.scan(WIN, n, from, end, startsAt);
+    k.fields.value = this.fields;
+    k.fieldsAtLast.value = this.fieldsAtLast;
+    k.scan(WIN, n, from, end, startsAt, beforeAt, delimitersAt);
     this.parity = k.parity.value as number;
     this.last = k.last.value as number;
     this.valid = k.valid.value as number;
     this.regular = k.regular.value as number;
+    this.fieldsAtLast = k.fieldsAtLast.value as number;
     const written = k.written.value as number;
     while (this.count + written + 1 >= this.starts.length) this.starts = grown(this.starts);
+    while (this.count + written + 1 >= this.before.length) this.before = grown(this.before);
     this.starts.set(new Int32Array(k.memory.buffer, startsAt, written), this.count);
+    this.before.set(new Int32Array(k.memory.buffer, beforeAt, written), this.count);
     this.count += written;
+    const delimiters = k.delimitersWritten.value as number;
+    while (this.fields + delimiters >= this.delimiters.length) this.delimiters = grown(this.delimiters);
+    this.delimiters.set(new Int32Array(k.memory.buffer, delimitersAt, delimiters), this.fields);
+    this.fields += delimiters;
     this.done = to;
   }
 
   finish(final: boolean): RecordIndex {
-    return closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.valid >= 0, this.regular === 1);
+    const index = closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.valid >= 0, this.regular === 1);
+    let before = this.before;
+    while (index.count + 1 >= before.length) before = grown(before);
+    // The file's last record, closed by its end rather than a line feed, holds the delimiters after the last one.
+    if (index.count > this.count) before[this.count] = this.fieldsAtLast;
+    before[index.count] = index.count > this.count ? this.fields : this.fieldsAtLast;
+    return { ...index, fields: { delimiters: this.delimiters, before } };
   }
 }

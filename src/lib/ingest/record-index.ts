@@ -30,6 +30,19 @@ export interface RecordIndex {
    * character; it ends a line at a lone carriage return), and neither this index nor the chunk's cut can be trusted.
    */
   regular: boolean;
+  /** Where each record's fields are (the WebAssembly indexer only): see RecordFields. */
+  fields?: RecordFields;
+}
+
+/**
+ * The delimiters outside quotes of a chunk's records: `delimiters` holds their positions in order, and record r's
+ * are `delimiters[before[r]]` up to (not including) `delimiters[before[r + 1]]`. Field j of record r starts at
+ * its start (j = 0) or one past its j-th delimiter, and ends at its (j + 1)-th one.
+ */
+export interface RecordFields {
+  delimiters: Int32Array;
+  /** Per record, and one past the last: the delimiters before it. */
+  before: Int32Array;
 }
 
 /**

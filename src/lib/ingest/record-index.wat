@@ -5,6 +5,9 @@
 ;;
 ;; The page copies each step's bytes into this module's memory (a window) and calls `scan`; the state between
 ;; calls is in the exported globals, which the page sets before and reads after each call.
+;;
+;; It also writes where each delimiter outside quotes stands, and for each record how many of them came before
+;; it: with both, the page finds any field of any record without reading the record again (chunk-screen.ts).
 (module
   (memory (export "memory") 1)
 
@@ -19,6 +22,11 @@
   ;; Record starts written by the last call.
   (global $written (export "written") (mut i32) (i32.const 0))
   (global $delimiter (export "delimiter") (mut i32) (i32.const 0x2c))
+  ;; Delimiters outside quotes from the chunk's start, and as many before the record being read ($last).
+  (global $fields (export "fields") (mut i32) (i32.const 0))
+  (global $fieldsAtLast (export "fieldsAtLast") (mut i32) (i32.const 0))
+  ;; Delimiter positions written by the last call.
+  (global $delimitersWritten (export "delimitersWritten") (mut i32) (i32.const 0))
 
   ;; Where each byte of the 64 at $p equals $a, $b, $c or $d, one bit per byte.
   (func $anyOf (param $p i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result i64)
@@ -98,12 +106,15 @@
   ;; Index the $n bytes at address $win, which are the chunk's bytes from position $base on; the byte before them
   ;; (at $win - 1) is the chunk's previous byte (a line feed at the chunk's start), and the bytes after them are the
   ;; chunk's next ones (up to 4 of them, where there are any; then zeros). $end: the position where the indexed
-  ;; bytes end. Record starts go to $starts (4 bytes each), $written of them.
+  ;; bytes end. Record starts go to $starts (4 bytes each), $written of them, and the delimiters before each to
+  ;; $before (4 bytes each, in step with $starts); each delimiter's position goes to $delimiters, $delimitersWritten.
   (func (export "scan") (param $win i32) (param $n i32) (param $base i32) (param $end i32) (param $starts i32)
+    (param $beforeRecords i32) (param $delimiters i32)
     (local $off i32) (local $p i32) (local $left i32) (local $mask i64)
     (local $q i64) (local $lf i64) (local $cr i64) (local $high i64)
     (local $inside i64) (local $before i64) (local $bits i64) (local $near i64)
     (local $i i32) (local $at i32) (local $blockEnd i32) (local $record i32)
+    (local $d i64) (local $outside i64) (local $lowBits i64)
     (local $vq v128) (local $vl v128) (local $vr v128) (local $vd v128)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local.set $vq (i8x16.splat (i32.const 0x22)))
@@ -113,6 +124,7 @@
     ;; Chunk position 0's address (positions before $base are never read, but the record's start may be $base - 1).
     (local.set $at (i32.sub (local.get $win) (local.get $base)))
     (global.set $written (i32.const 0))
+    (global.set $delimitersWritten (i32.const 0))
     (block $end_blocks
       (loop $block
         (br_if $end_blocks (i32.ge_s (local.get $off) (local.get $n)))
@@ -126,6 +138,9 @@
         (local.set $v1 (v128.load offset=16 align=1 (local.get $p)))
         (local.set $v2 (v128.load offset=32 align=1 (local.get $p)))
         (local.set $v3 (v128.load offset=48 align=1 (local.get $p)))
+        (local.set $d (i64.and (local.get $mask) (call $bits
+          (i8x16.eq (local.get $v0) (local.get $vd)) (i8x16.eq (local.get $v1) (local.get $vd))
+          (i8x16.eq (local.get $v2) (local.get $vd)) (i8x16.eq (local.get $v3) (local.get $vd)))))
         ;; Most blocks hold none of the four kinds of byte: one test over all 64 (bytes past the window may set it;
         ;; the masks below leave them out).
         (if (i8x16.bitmask (v128.or
@@ -151,15 +166,16 @@
               (call $bits (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3)))))
           (else
             (local.set $q (i64.const 0)) (local.set $lf (i64.const 0)) (local.set $cr (i64.const 0)) (local.set $high (i64.const 0))))
+        ;; Bit set: the byte is inside a quoted field, counting its own quote (so a quote's bit is the state
+        ;; after it, and $inside ^ $q the state before it).
+        (local.set $inside (i64.sub (i64.const 0) (i64.extend_i32_u (global.get $parity))))
+        (if (i64.ne (local.get $q) (i64.const 0))
+          (then
+            (local.set $inside (i64.xor (call $prefixXor (local.get $q)) (local.get $inside)))
+            (global.set $parity (i32.wrap_i64 (i64.shr_u (local.get $inside) (i64.const 63))))))
+        (local.set $outside (i64.and (local.get $d) (i64.xor (local.get $inside) (i64.const -1))))
         (if (i64.ne (i64.or (i64.or (local.get $q) (local.get $lf)) (i64.or (local.get $cr) (local.get $high))) (i64.const 0))
           (then
-            ;; Bit set: the byte is inside a quoted field, counting its own quote (so a quote's bit is the state
-            ;; after it, and $inside ^ $q the state before it).
-            (local.set $inside (i64.sub (i64.const 0) (i64.extend_i32_u (global.get $parity))))
-            (if (i64.ne (local.get $q) (i64.const 0))
-              (then
-                (local.set $inside (i64.xor (call $prefixXor (local.get $q)) (local.get $inside)))
-                (global.set $parity (i32.wrap_i64 (i64.shr_u (local.get $inside) (i64.const 63))))))
             (if (global.get $regular)
               (then
                 (local.set $before (i64.xor (local.get $inside) (local.get $q)))
@@ -201,8 +217,14 @@
                 (if (local.get $record)
                   (then
                     (i32.store (i32.add (local.get $starts) (i32.shl (global.get $written) (i32.const 2))) (global.get $last))
+                    (i32.store (i32.add (local.get $beforeRecords) (i32.shl (global.get $written) (i32.const 2))) (global.get $fieldsAtLast))
                     (global.set $written (i32.add (global.get $written) (i32.const 1)))))
                 (global.set $last (i32.add (local.get $i) (i32.const 1)))
+                ;; The next record starts past this line feed: the delimiters before it are this block's before the
+                ;; line feed and all those of earlier blocks.
+                (local.set $lowBits (i64.sub (i64.shl (i64.const 1) (i64.ctz (local.get $bits))) (i64.const 1)))
+                (global.set $fieldsAtLast (i32.add (global.get $fields)
+                  (i32.wrap_i64 (i64.popcnt (i64.and (local.get $outside) (local.get $lowBits))))))
                 (local.set $bits (i64.and (local.get $bits) (i64.sub (local.get $bits) (i64.const 1))))
                 (br $line)))
             (if (i32.and (i64.ne (local.get $high) (i64.const 0)) (i32.ge_s (global.get $valid) (i32.const 0)))
@@ -215,6 +237,16 @@
                       (select (global.get $valid) (i32.add (local.get $base) (local.get $off))
                         (i32.gt_s (global.get $valid) (i32.add (local.get $base) (local.get $off))))
                       (local.get $blockEnd) (local.get $end)))))))))
+        ;; This block's delimiters outside quotes, in order.
+        (global.set $fields (i32.add (global.get $fields) (i32.wrap_i64 (i64.popcnt (local.get $outside)))))
+        (block $delimiters_done
+          (loop $delimiter
+            (br_if $delimiters_done (i64.eqz (local.get $outside)))
+            (i32.store (i32.add (local.get $delimiters) (i32.shl (global.get $delimitersWritten) (i32.const 2)))
+              (i32.add (i32.add (local.get $base) (local.get $off)) (i32.wrap_i64 (i64.ctz (local.get $outside)))))
+            (global.set $delimitersWritten (i32.add (global.get $delimitersWritten) (i32.const 1)))
+            (local.set $outside (i64.and (local.get $outside) (i64.sub (local.get $outside) (i64.const 1))))
+            (br $delimiter)))
         (local.set $off (i32.add (local.get $off) (i32.const 64)))
         (br $block))))
 )
