@@ -39,18 +39,33 @@ const until = async (cond: () => boolean, ms = 20_000) => {
  * each run first waits for the promise last given to `hold`.
  */
 async function loadedCountingRuns() {
-  let summaries = 0;
   let held: Promise<void> = Promise.resolve();
-  const counting: Engine = { ...engine, query: async (sql) => {
-    if (/HAVING count\(\*\) >= /.test(sql)) { summaries++; await held; }
-    return engine.query(sql);
-  } };
-  const { s } = session(Promise.resolve(counting), 0);
+  const summaries = countingRuns(/HAVING count\(\*\) >= /, () => held);
+  const { s } = session(Promise.resolve(summaries.engine), 0);
   s.applyHash('#start=36500d&threshold=1&now=latest', false);
   s.addFiles([file()]);
   await until(() => !s.busy);
-  summaries = 0;
-  return { s, runs: () => summaries, hold: (p: Promise<void>) => { held = p; } };
+  summaries.reset();
+  return { s, runs: summaries.count, hold: (p: Promise<void>) => { held = p; } };
+}
+
+/**
+ * The engine, counting the runs of the statements whose SQL matches `pattern`: the detection's queries run as
+ * prepared statements (runner.ts queryBound), prepared once and executed by each run. Each run first waits for
+ * `before`.
+ */
+function countingRuns(pattern: RegExp, before: () => Promise<void> = async () => {}) {
+  let runs = 0;
+  const statements = new Set<string>();
+  const counting: Engine = { ...engine, exec: async (sql) => {
+    const prepared = /^PREPARE (\w+) AS /.exec(sql);
+    if (prepared && pattern.test(sql)) statements.add(prepared[1]!);
+    return engine.exec(sql);
+  }, query: async (sql) => {
+    if (statements.has(/^EXECUTE (\w+)/.exec(sql)?.[1] ?? '')) { runs++; await before(); }
+    return engine.query(sql);
+  } };
+  return { engine: counting, count: () => runs, reset: () => { runs = 0; } };
 }
 
 describe('Session', () => {
@@ -149,24 +164,20 @@ describe('Session', () => {
   });
 
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
-    let chartQueries = 0;
-    const counting: Engine = { ...engine, query: async (sql) => {
-      if (/AS account, lh_fmt/.test(sql)) chartQueries++;
-      return engine.query(sql);
-    } };
-    const { s } = session(Promise.resolve(counting), 0);
+    const charts = countingRuns(/AS account, lh_fmt/);
+    const { s } = session(Promise.resolve(charts.engine), 0);
     s.applyHash('#start=36500d&threshold=1&now=latest', false);
     s.addFiles([file()]);
     await until(() => !s.busy && s.charts !== null);
     const first = s.charts;
-    expect(chartQueries).toBe(1);
+    expect(charts.count()).toBe(1);
     s.applyHash('#start=36500d&threshold=2&now=latest');
     await until(() => !s.busy);
     await new Promise((r) => setTimeout(r, 100));
-    expect(chartQueries).toBe(1);
+    expect(charts.count()).toBe(1);
     expect(s.charts).toBe(first);
     s.applyHash('#start=36500d&bin=1h&threshold=2&now=latest');
-    await until(() => !s.busy && chartQueries === 2);
+    await until(() => !s.busy && charts.count() === 2);
     expect(s.charts).not.toBe(first);
   });
 

@@ -24,30 +24,86 @@ export function allowlistCondition(entries: readonly string[], column = 'Account
   return `coalesce(${terms.join(' OR ')}, false)`;
 }
 
-export function bindSql(template: string, params: RunParams): string {
-  const values: Record<string, string> = {
-    cutoff: sqlInt(params.cutoff),
-    bin: sqlInt(params.binTicks),
-    threshold: sqlInt(params.threshold),
-    allowlisted: `(${allowlistCondition(params.allowlist)})`,
-  };
+/** The numbers a parameter edit changes: a prepared statement's arguments (see queryBound), or literals. */
+const NUMERIC_PARAMETERS = ['cutoff', 'bin', 'threshold', 'slice'] as const;
+type NumericParameter = (typeof NUMERIC_PARAMETERS)[number];
+
+/**
+ * A template's `{{name}}` parameters filled in: the numbers as literals, or (`asArguments`) as the named
+ * parameters of a prepared statement, `$cutoff::BIGINT`, with the values it needs. The allowlist and the
+ * hardening switches are always written into the SQL.
+ */
+function fill(template: string, params: RunParams, extra: { slice?: bigint }, asArguments: boolean): { sql: string; args: Map<NumericParameter, bigint> } {
+  const numbers: Record<NumericParameter, bigint | undefined> = { cutoff: params.cutoff, bin: params.binTicks, threshold: BigInt(params.threshold), slice: extra.slice };
+  const values: Record<string, string> = { allowlisted: `(${allowlistCondition(params.allowlist)})` };
   for (const k of HARDENING_SWITCHES) values[`h_${k}`] = String((params.hardening ?? ALL_HARDENING)[k]);
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+  const args = new Map<NumericParameter, bigint>();
+  const sql = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if ((NUMERIC_PARAMETERS as readonly string[]).includes(name)) {
+      const n = numbers[name as NumericParameter];
+      if (n !== undefined) {
+        if (!asArguments) return sqlInt(n);
+        args.set(name as NumericParameter, n);
+        return `$${name}::BIGINT`;
+      }
+    }
     const v = values[name];
     if (v === undefined) throw new Error(`unknown SQL parameter {{${name}}}`);
     return v;
   });
+  return { sql, args };
+}
+
+export function bindSql(template: string, params: RunParams, extra: { slice?: bigint } = {}): string {
+  return fill(template, params, extra, false).sql;
+}
+
+/** Prepared statements per engine, by their SQL; the oldest is let go past this many. */
+const prepared = new WeakMap<Engine, Map<string, string>>();
+const MAX_PREPARED = 32;
+let preparedCount = 0;
+
+/**
+ * Run a template as bindSql would, through a prepared statement kept per engine: a parameter edit changes only the
+ * arguments, so the engine skips parsing, binding and planning the whole detection again (about half of a re-run's
+ * engine time in wasm). DuckDB binds a statement again by itself when the tables or views it reads changed.
+ */
+export async function queryBound(engine: Engine, template: string, params: RunParams, extra: { slice?: bigint } = {}): Promise<Row[]> {
+  const { sql, args } = fill(template, params, extra, true);
+  let statements = prepared.get(engine);
+  if (!statements) prepared.set(engine, (statements = new Map()));
+  let name = statements.get(sql);
+  if (name === undefined) {
+    if (statements.size >= MAX_PREPARED) {
+      const [oldest, oldName] = statements.entries().next().value!;
+      statements.delete(oldest);
+      await engine.exec(`DEALLOCATE ${oldName}`).catch(() => {});
+    }
+    name = `lh_prepared_${++preparedCount}`;
+    await engine.exec(`PREPARE ${name} AS ${sql}`);
+    statements.set(sql, name);
+  }
+  const list = [...args].map(([k, v]) => `${k} := ${sqlInt(v)}::BIGINT`).join(', ');
+  return engine.query(`EXECUTE ${name}${list ? `(${list})` : ''}`);
 }
 
 const hardenedOf = (detection: Detection, params: RunParams) => (params.mode === 'hardened' ? detection.hardened ?? null : null);
 
-export function withStages(detection: Detection, params: RunParams, tail: string): string {
+/** The detection's stages as a `WITH` before `tail`, parameters not yet filled in. */
+function stagesTemplate(detection: Detection, params: RunParams, tail: string): string {
   const stages = hardenedOf(detection, params)?.stagesSql ?? detection.stagesSql;
-  return bindSql(`WITH ${stages.trim()}\n${tail}`, params);
+  return `WITH ${stages.trim()}\n${tail}`;
 }
 
+export function withStages(detection: Detection, params: RunParams, tail: string): string {
+  return bindSql(stagesTemplate(detection, params, tail), params);
+}
+
+const summarizeTemplate = (detection: Detection, params: RunParams) =>
+  stagesTemplate(detection, params, (hardenedOf(detection, params)?.summarizeSql ?? detection.summarizeSql).trim());
+
 export function summarizeQuery(detection: Detection, params: RunParams): string {
-  return withStages(detection, params, (hardenedOf(detection, params)?.summarizeSql ?? detection.summarizeSql).trim());
+  return bindSql(summarizeTemplate(detection, params), params);
 }
 
 /** Stage names and labels of the mode the run uses. */
@@ -58,7 +114,7 @@ const COUNT_COLUMNS = ['TotalEvents', 'TotalAccountsEvents', 'TotalGroupEvents',
 
 export async function runDetection(engine: Engine, detection: Detection, params: RunParams, sources: readonly LoadedSource[]): Promise<DetectionResult> {
   const sql = summarizeQuery(detection, params);
-  const rows = await engine.query(sql);
+  const rows = await queryBound(engine, summarizeTemplate(detection, params), params);
   const variants = new Set(sources.map((s) => s.variant));
   const mixedVariants = variants.size > 1;
   const binColumn = !mixedVariants && variants.has('sentinel') ? 'TimeGenerated' : 'Timestamp';
@@ -126,14 +182,14 @@ export async function runDetection(engine: Engine, detection: Detection, params:
 /** What hardened mode adds to (and takes from) exact mode's result on the same rows and parameters. */
 async function compareWithExact(engine: Engine, detection: Detection, params: RunParams, result: DetectionResult): Promise<HardenedSummary> {
   const exactParams: RunParams = { ...params, mode: 'exact' };
-  const exactRows = await engine.query(summarizeQuery(detection, exactParams));
+  const exactRows = await queryBound(engine, summarizeTemplate(detection, exactParams), exactParams);
   const exactKeys = new Set(exactRows.filter((r) => r.lh_suppressed !== true).map((r) => `${String(r[detection.meta.groupKey] ?? '')}\u0000${String(r.lh_bin)}`));
   for (const a of result.alerts) a.notInExact = !exactKeys.has(a.key);
   const hardenedKeys = new Set(result.alerts.map((a) => a.key));
-  const [counts] = await engine.query(withStages(detection, params, `SELECT
+  const [counts] = await queryBound(engine, stagesTemplate(detection, params, `SELECT
     (SELECT count(*) FROM counted WHERE len(lh_reasons) > 0) AS added,
     (SELECT count(*) FROM children) AS paired,
-    (SELECT count(*) FROM counted_all WHERE lh_noise IS NOT NULL) AS noise`));
+    (SELECT count(*) FROM counted_all WHERE lh_noise IS NOT NULL) AS noise`), params);
   return {
     addedAlerts: result.alerts.filter((a) => a.notInExact).length,
     removedAlerts: [...exactKeys].filter((k) => !hardenedKeys.has(k)).length,
@@ -182,9 +238,8 @@ export interface StageCount {
 export async function stageCounts(engine: Engine, detection: Detection, params: RunParams): Promise<{ stages: StageCount[]; largestGroup: number }> {
   const stages = stagesOf(detection, params);
   const select = stages.map((s) => `(SELECT count(*) FROM ${s.name}) AS ${s.name}`).join(', ');
-  const sql = withStages(detection, params, `SELECT ${select}, (SELECT coalesce(max(n), 0) FROM
-    (SELECT count(*) AS n FROM counted GROUP BY ${detection.meta.groupKey}, (lh_time // {{bin}}) * {{bin}})) AS lh_largest`);
-  const [row] = await engine.query(sql);
+  const [row] = await queryBound(engine, stagesTemplate(detection, params, `SELECT ${select}, (SELECT coalesce(max(n), 0) FROM
+    (SELECT count(*) AS n FROM counted GROUP BY ${detection.meta.groupKey}, (lh_time // {{bin}}) * {{bin}})) AS lh_largest`), params);
   return {
     stages: stages.map((s) => ({ name: s.name, label: s.label, rows: Number(row?.[s.name] ?? 0) })),
     largestGroup: Number(row?.lh_largest ?? 0),
@@ -204,13 +259,13 @@ const HOUR = 36_000_000_000n;
 /** The data behind the charts: small aggregates over the counted rows, computed with each run. */
 export async function chartData(engine: Engine, detection: Detection, params: RunParams, range: { min: bigint; max: bigint } | null): Promise<ChartData> {
   const key = detection.meta.groupKey;
-  const groups = await engine.query(withStages(detection, params, `SELECT ${key} AS account, lh_fmt((lh_time // {{bin}}) * {{bin}}) AS bin, count(*) AS n
-    FROM counted GROUP BY ALL ORDER BY bin, account`));
+  const groups = await queryBound(engine, stagesTemplate(detection, params, `SELECT ${key} AS account, lh_fmt((lh_time // {{bin}}) * {{bin}}) AS bin, count(*) AS n
+    FROM counted GROUP BY ALL ORDER BY bin, account`), params);
   // About 200 slices across the window, whole hours at least.
   const span = range ? range.max - (range.min > params.cutoff ? range.min : params.cutoff) : 0n;
   const slice = span > 200n * HOUR ? ((span / 200n + HOUR - 1n) / HOUR) * HOUR : HOUR;
-  const timeline = await engine.query(withStages(detection, params, `SELECT lh_fmt((lh_time // ${sqlInt(slice)}) * ${sqlInt(slice)}) AS t,
-    NetActionType AS action, count(*) AS n FROM counted GROUP BY ALL ORDER BY t, action`));
+  const timeline = await queryBound(engine, stagesTemplate(detection, params, `SELECT lh_fmt((lh_time // {{slice}}) * {{slice}}) AS t,
+    NetActionType AS action, count(*) AS n FROM counted GROUP BY ALL ORDER BY t, action`), params, { slice });
   return {
     groups: groups.map((r) => ({ account: String(r.account ?? ''), bin: String(r.bin), count: Number(r.n) })),
     timeline: timeline.map((r) => ({ time: String(r.t), action: String(r.action), count: Number(r.n) })),
