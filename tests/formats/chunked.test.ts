@@ -11,7 +11,7 @@ import type { Engine } from '../../src/lib/engine/engine';
 import { detect, loadAll } from '../support/harness';
 import { csvChunks, firstRecordEnd, lastRecordEnd } from '../../src/lib/ingest/csv-chunks';
 import { loadSource, progressText } from '../../src/lib/ingest/loader';
-import { combinedPrefilter } from '../../src/lib/detections/registry';
+import { combinedPrefilter, combinedPrefilterHint } from '../../src/lib/detections/registry';
 import type { LoadedSource } from '../../src/lib/ingest/source';
 import { alertsToJson } from '../../src/lib/export/json';
 import { formatTicks } from '../../src/lib/time/ticks';
@@ -359,6 +359,26 @@ describe('rows that cannot be candidates are read narrow, with the same result',
       expect(JSON.parse(a).length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('cancelling a load the page screens', () => {
+  test('stops between chunks and leaves no table behind, without ever starting a helper', async () => {
+    const content = readFileSync(new URL('../fixtures/defender-iso.csv', import.meta.url));
+    const controller = new AbortController();
+    let chunksTaken = 0;
+    let helpers = 0;
+    const before = await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh%' AND table_name <> 'lh_scan' ORDER BY 1");
+    const result = await loadSource(
+      { engine, prefilter: combinedPrefilter(), prefilterHint: combinedPrefilterHint(), chunkBytes: 200, signal: controller.signal,
+        startScanEngine: async () => { helpers++; return engine; },
+        onProgress: (_, bytes) => { if (bytes && ++chunksTaken === 5) controller.abort(); } },
+      { file: new Blob([content]), name: 'defender-iso.csv', id: 9_002, ordinal: 9_002 },
+    );
+    expect(result).toMatchObject({ status: 'failed', problem: 'cancelled' });
+    expect(chunksTaken).toBeLessThan(content.length / 200 - 5);
+    expect(helpers).toBe(0);
+    expect(await engine.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'lh%' AND table_name <> 'lh_scan' ORDER BY 1")).toEqual(before);
+  });
 });
 
 describe('cancelling a load read by two engines', () => {

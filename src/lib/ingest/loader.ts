@@ -321,6 +321,10 @@ interface ChunkedCsv {
  * by the record index it made while cutting it, and once every chunk is read the engine reads those records whole,
  * in one pass, checked against what the scans packed. A chunk that cannot go this way (rejected rows, bytes that
  * are not UTF-8, an engine that keeps the chunk's buffer) packs whole rows, as Arrow held by the page.
+ *
+ * Most later chunks never reach an engine: the page works out their statistics and possible candidates itself from
+ * the chunk's field index (chunk-screen.ts) and copies those records out the same way; their whole rows then drop
+ * the records that only looked like candidates. The helper is started only once a later chunk needs an engine.
  */
 async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: number, o: ChunkedCsv): Promise<void> {
   const head = new Uint8Array(await req.file.slice(0, Math.min(req.file.size, MAX_HEADER_BYTES)).arrayBuffer());
