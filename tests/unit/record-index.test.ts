@@ -76,6 +76,19 @@ function delimitersReference(bytes: Uint8Array, starts: number[], delimiter: num
   return out;
 }
 
+/** Line feeds and carriage returns outside quotes in bytes [0, end), and whether a quote is left open at the end. */
+function lineEndsReference(bytes: Uint8Array, end: number) {
+  let quotes = 0;
+  let lineFeeds = 0;
+  let carriageReturns = 0;
+  for (let i = 0; i < end; i++) {
+    if (bytes[i] === 0x22) quotes++;
+    else if (quotes % 2 === 0 && bytes[i] === 0x0a) lineFeeds++;
+    else if (quotes % 2 === 0 && bytes[i] === 0x0d) carriageReturns++;
+  }
+  return { lineFeeds, carriageReturns, open: quotes % 2 === 1 };
+}
+
 /** The kernel's field index as each record's delimiter positions. */
 function delimitersOf(ix: RecordIndex): number[][] {
   const { delimiters, before } = ix.fields!;
@@ -206,8 +219,14 @@ describe('the two indexers', () => {
       const [js, simd] = indexers.map(([, make]) => indexWith(make, bytes, end, final, step, delimiter));
       const what = JSON.stringify({ round, end, final, delimiter, step, bytes: [...bytes] });
       expect(common(simd!), what).toEqual(common(js!));
-      // Where the quoting is regular (the only case the field index is used), it names every field's delimiters.
-      if (js!.regular) expect(delimitersOf(simd!), what).toEqual(delimitersReference(bytes, startsOf(js!), delimiter));
+      // Where the quoting is regular (the only case the field index is used), it names every field's delimiters and
+      // counts the line ends; a last record left inside quotes has none.
+      const ends = lineEndsReference(bytes, end);
+      expect(simd!.fields === undefined, what).toBe(final && ends.open);
+      if (js!.regular && simd!.fields) {
+        expect(delimitersOf(simd!), what).toEqual(delimitersReference(bytes, startsOf(js!), delimiter));
+        expect([simd!.fields.lineFeeds, simd!.fields.carriageReturns], what).toEqual([ends.lineFeeds, ends.carriageReturns]);
+      }
       if (!js!.regular) irregular++;
       if (!js!.utf8) invalid++;
     }

@@ -51,6 +51,9 @@ function fill(template: string, params: RunParams, extra: { slice?: bigint }, as
     if (v === undefined) throw new Error(`unknown SQL parameter {{${name}}}`);
     return v;
   });
+  // Only the arguments its code uses: a `{{name}}` in a comment is no parameter, and DuckDB refuses unused ones.
+  const code = sql.replace(/--[^\n]*/g, '');
+  for (const name of [...args.keys()]) if (!code.includes(`$${name}::BIGINT`)) args.delete(name);
   return { sql, args };
 }
 
@@ -58,7 +61,7 @@ export function bindSql(template: string, params: RunParams, extra: { slice?: bi
   return fill(template, params, extra, false).sql;
 }
 
-/** Prepared statements per engine, by their SQL; the oldest is let go past this many. */
+/** Prepared statements per engine, by their SQL, least recently run first; that one is let go past this many. */
 const prepared = new WeakMap<Engine, Map<string, string>>();
 const MAX_PREPARED = 32;
 let preparedCount = 0;
@@ -73,7 +76,10 @@ export async function queryBound(engine: Engine, template: string, params: RunPa
   let statements = prepared.get(engine);
   if (!statements) prepared.set(engine, (statements = new Map()));
   let name = statements.get(sql);
-  if (name === undefined) {
+  if (name !== undefined) {
+    statements.delete(sql);
+    statements.set(sql, name);
+  } else {
     if (statements.size >= MAX_PREPARED) {
       const [oldest, oldName] = statements.entries().next().value!;
       statements.delete(oldest);

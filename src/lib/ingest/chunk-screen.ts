@@ -7,8 +7,10 @@
  * It answers only where it is sure to agree with the engine's scan row for row, and otherwise says so (null), and
  * the chunk is scanned by the engine as before: a record whose field count is not the header's (the engine
  * rejects it), a time the quick ISO form does not cover or that the calendar refuses (lh_iso_fast leaves those to
- * the full parser), a record over the engine's line limit. Bytes that are not UTF-8 and irregular quoting never
- * reach it (the loader checks the index first). record-screen.test.ts compares it with the engine's scan.
+ * the full parser), a record over the engine's line limit, a line that does not end as the header's does (the
+ * engine reads later chunks with the header's line ending), a last record still inside quotes. Bytes that are not
+ * UTF-8 and irregular quoting never reach it (the loader checks the index first). tests/formats/chunked.test.ts
+ * compares it with the engine's scan.
  *
  * Candidates are a superset: a record is kept when one of the prefilter hint's columns contains one of its
  * literals in any letter case (or holds bytes outside ASCII, whose lower case only the engine knows). The engine
@@ -183,13 +185,17 @@ const ticksText = (seconds: number, ticks: number) => (BigInt(seconds) * TICKS_P
  * The scan row of a chunk whose index has its fields (see RecordFields), with its candidates packed, or null when
  * the engine must scan it. Record numbers count from 1 at the chunk's start, as the engine's scan of it does.
  */
-export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: ScreenPlan): Promise<ScreenedChunk | null> {
+export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: ScreenPlan, crlf: boolean): Promise<ScreenedChunk | null> {
   const fields = index.fields;
   if (!fields || !index.utf8 || !index.regular) return null;
+  // Every line ends as the header's (CRLF throughout, or no carriage return outside quotes at all); the loader
+  // reads a file with other line ends in one pass.
+  if (fields.carriageReturns !== (crlf ? fields.lineFeeds : 0)) return null;
   const { delimiters, before } = fields;
   const { starts, count } = index;
   const want = plan.fields - 1;
-  const decoder = new TextDecoder();
+  // A byte order mark stays in the value (the engine keeps one that is not at its buffer's start).
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let netRows = 0;
   let accountRows = 0;
   let minSeconds = Infinity;

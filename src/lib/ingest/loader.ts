@@ -8,7 +8,7 @@ import { headerSignature, recogniseProcessTable, shapeFromMapping, stripUtcSuffi
 import { sniff, type TextEncoding } from './sniff';
 import { readJsonDocument, readJsonLines, cellText, RECORDS_PER_POSITION, type JsonItem } from './json-reader';
 import { canonicalSelect, col, eventsViewSql, fieldSql, materialiseSql, quickTimesApply, rowFilterSql, scanStatements, SCAN_STATS_PACKED_SQL, SCAN_STATS_SQL, SCAN_TABLE, ticksSql, WHOLE_TABLE, wholeRowsSql, type TimeStyle } from './scan-sql';
-import { copyRecords } from './record-index';
+import { copyRecords, type RecordIndex } from './record-index';
 import { screenChunk, screenPlan, type ScreenPlan } from './chunk-screen';
 import { acceptedToDataRow, addScanRow, decideDayOrder, emptySummary, type ScanSummary } from './scan-stats';
 import type { DayOrder, FailedSource, LoadedSource, Mappable, RejectGroup, RemovedEvents, SkipGroup, SourceFormat } from './source';
@@ -264,9 +264,20 @@ const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
 
 /**
  * A chunk whose quotes or carriage returns stand where DuckDB may cut records differently from quote parity
- * (record-index.ts): the file is read in one pass instead.
+ * (record-index.ts), or whose lines do not all end as the header's (endsLikeHeader): the file is read in one pass
+ * instead.
  */
 class IrregularQuoting extends Error {}
+
+/**
+ * Every line of an indexed chunk ends as the header's does (the engine reads later chunks with the header's line
+ * ending: a line that ends otherwise is read differently from one pass, and may take the next row with it). Only
+ * the SIMD index counts line ends; without it the chunk is trusted, as before.
+ */
+function endsLikeHeader(index: RecordIndex, crlf: boolean): boolean {
+  const f = index.fields;
+  return !f || f.carriageReturns === (crlf ? f.lineFeeds : 0);
+}
 
 /** How one chunk is scanned: packing a few columns of each candidate or whole rows; filing its rejects or not. */
 interface ChunkScanHow {
@@ -367,7 +378,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
       // A later chunk the page can screen needs no engine: only its possible candidates' records are kept.
       quick: async (chunk, k) => {
         if (k === 0 || o.screen === null || !chunk.index || !chunk.index.regular) return null;
-        const screened = await screenChunk(chunk.bytes, chunk.index, o.screen);
+        const screened = await screenChunk(chunk.bytes, chunk.index, o.screen, crlf);
         if (screened === null) return null;
         const rows = screened.packed.map((p) => Number(p.lh_rec));
         const records = rows.length > 0 ? copyRecords(chunk.bytes, chunk.index, rows) : null;
@@ -380,7 +391,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         };
       },
       work: async (engine, chunk, k) => {
-        if (chunk.index && !chunk.index.regular) throw new IrregularQuoting();
+        if (chunk.index && (!chunk.index.regular || !endsLikeHeader(chunk.index, crlf))) throw new IrregularQuoting();
         if (k > 0) startHelper();
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
         const size = chunk.bytes.length;

@@ -23,6 +23,8 @@ interface IndexKernel {
   fields: WebAssembly.Global;
   fieldsAtLast: WebAssembly.Global;
   delimitersWritten: WebAssembly.Global;
+  lineFeeds: WebAssembly.Global;
+  carriageReturns: WebAssembly.Global;
 }
 
 let kernel: Promise<IndexKernel | null> | undefined;
@@ -56,6 +58,8 @@ export class SimdRecordIndexer implements RecordIndexing {
   private delimiters: Int32Array<ArrayBuffer>;
   private fields = 0;
   private fieldsAtLast = 0;
+  private lineFeeds = 0;
+  private carriageReturns = 0;
   private count = 0;
   private parity = 0;
   private last = 0;
@@ -93,12 +97,16 @@ export class SimdRecordIndexer implements RecordIndexing {
     k.delimiter.value = this.delimiter;
     k.fields.value = this.fields;
     k.fieldsAtLast.value = this.fieldsAtLast;
+    k.lineFeeds.value = this.lineFeeds;
+    k.carriageReturns.value = this.carriageReturns;
     k.scan(WIN, n, from, end, startsAt, beforeAt, delimitersAt);
     this.parity = k.parity.value as number;
     this.last = k.last.value as number;
     this.valid = k.valid.value as number;
     this.regular = k.regular.value as number;
     this.fieldsAtLast = k.fieldsAtLast.value as number;
+    this.lineFeeds = k.lineFeeds.value as number;
+    this.carriageReturns = k.carriageReturns.value as number;
     const written = k.written.value as number;
     while (this.count + written + 1 >= this.starts.length) this.starts = grown(this.starts);
     while (this.count + written + 1 >= this.before.length) this.before = grown(this.before);
@@ -119,6 +127,9 @@ export class SimdRecordIndexer implements RecordIndexing {
     // The file's last record, closed by its end rather than a line feed, holds the delimiters after the last one.
     if (index.count > this.count) before[this.count] = this.fieldsAtLast;
     before[index.count] = index.count > this.count ? this.fields : this.fieldsAtLast;
-    return { ...index, fields: { delimiters: this.delimiters, before } };
+    // The file's last record still inside quotes at its end (a truncated file): the engine rejects it, and the
+    // field index cannot say so.
+    if (final && this.parity !== 0) return index;
+    return { ...index, fields: { delimiters: this.delimiters, before, lineFeeds: this.lineFeeds, carriageReturns: this.carriageReturns } };
   }
 }

@@ -43,6 +43,9 @@ export interface RecordFields {
   delimiters: Int32Array;
   /** Per record, and one past the last: the delimiters before it. */
   before: Int32Array;
+  /** Line feeds and carriage returns outside quotes (a carriage return outside quotes is always before a line feed). */
+  lineFeeds: number;
+  carriageReturns: number;
 }
 
 /**

@@ -27,6 +27,10 @@
   (global $fieldsAtLast (export "fieldsAtLast") (mut i32) (i32.const 0))
   ;; Delimiter positions written by the last call.
   (global $delimitersWritten (export "delimitersWritten") (mut i32) (i32.const 0))
+  ;; Line feeds and carriage returns outside quotes from the chunk's start: the engine reads a later chunk with the
+  ;; header's line ending, so the page screens a chunk only where every line ends that way.
+  (global $lineFeeds (export "lineFeeds") (mut i32) (i32.const 0))
+  (global $carriageReturns (export "carriageReturns") (mut i32) (i32.const 0))
 
   ;; Where each byte of the 64 at $p equals $a, $b, $c or $d, one bit per byte.
   (func $anyOf (param $p i32) (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result i64)
@@ -176,6 +180,10 @@
         (local.set $outside (i64.and (local.get $d) (i64.xor (local.get $inside) (i64.const -1))))
         (if (i64.ne (i64.or (i64.or (local.get $q) (local.get $lf)) (i64.or (local.get $cr) (local.get $high))) (i64.const 0))
           (then
+            (global.set $lineFeeds (i32.add (global.get $lineFeeds)
+              (i32.wrap_i64 (i64.popcnt (i64.and (local.get $lf) (i64.xor (local.get $inside) (i64.const -1)))))))
+            (global.set $carriageReturns (i32.add (global.get $carriageReturns)
+              (i32.wrap_i64 (i64.popcnt (i64.and (local.get $cr) (i64.xor (local.get $inside) (i64.const -1)))))))
             (if (global.get $regular)
               (then
                 (local.set $before (i64.xor (local.get $inside) (local.get $q)))
