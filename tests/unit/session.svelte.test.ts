@@ -163,6 +163,25 @@ describe('Session', () => {
     expect(idle.engineWarm).toBe(false);
   });
 
+  test('the charts come after the alerts, and a report waiting for them gets them', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const charts = countingRuns(/AS account, lh_fmt/, () => held);
+    const { s } = session(Promise.resolve(charts.engine), 0);
+    s.applyHash('#start=36500d&threshold=1&now=latest', false);
+    s.addFiles([file()]);
+    await until(() => !s.busy && s.result !== null);
+    expect(s.charts).toBeNull();
+    let settled: unknown = 'waiting';
+    const waiting = s.settledCharts().then((c) => { settled = c; });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe('waiting');
+    release();
+    await waiting;
+    expect(settled).not.toBeNull();
+    expect(settled).toBe(s.charts);
+  });
+
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {
     const charts = countingRuns(/AS account, lh_fmt/);
     const { s } = session(Promise.resolve(charts.engine), 0);

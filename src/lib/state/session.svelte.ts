@@ -371,6 +371,14 @@ export class Session {
   private dataRevision = 0;
   /** What the charts on show were computed for (see execute). */
   private chartsKey: string | null = null;
+  /** Settles when the charts of the newest run are computed (or were kept). */
+  private chartsWork: Promise<void> = Promise.resolve();
+
+  /** The charts of the run on show once they are computed: the alerts come first, the charts after them. */
+  async settledCharts(): Promise<ChartData | null> {
+    await this.chartsWork;
+    return this.charts;
+  }
 
   /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
   private async refresh(engine: Engine): Promise<void> {
@@ -529,6 +537,8 @@ export class Session {
     // queries would hold the engine up for the next edit's run).
     const key = JSON.stringify([this.dataRevision, params.cutoff.toString(), params.binTicks.toString(), params.allowlist, params.mode, params.hardening, range && [range.min.toString(), range.max.toString()]]);
     if (key === this.chartsKey && this.charts !== null) return;
+    let computed!: () => void;
+    this.chartsWork = new Promise<void>((resolve) => { computed = resolve; });
     try {
       const charts = await this.withEngine((engine) => chartData(engine, this.detection, params, range));
       // A Threshold edit leaves the data behind the charts as it was: keeping the same object keeps the pictures
@@ -539,6 +549,8 @@ export class Session {
       }
     } catch {
       if (generation === this.requested) this.charts = null;
+    } finally {
+      computed();
     }
   }
 
