@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createNodeEngine } from '../support/node-engine';
 import type { Engine } from '../../src/lib/engine/engine';
 import { detect, loadAll, netDiscovery, runParams, type TestParams } from '../support/harness';
-import { queryBound, summarizeQuery } from '../../src/lib/detections/runner';
+import { bindSql, queryBound, summarizeQuery } from '../../src/lib/detections/runner';
 import type { LoadedSource } from '../../src/lib/ingest/source';
 
 type NodeEngine = Awaited<ReturnType<typeof createNodeEngine>>;
@@ -91,4 +91,13 @@ test('past 32 statements the least recently run is let go', async () => {
 test('a parameter named only in a comment is not passed to the statement', async () => {
   const rows = await queryBound(inner, 'SELECT {{threshold}} AS t -- not {{cutoff}} nor {{bin}}', runParams({ now: '2024-10-20T00:00:00Z', threshold: 7 }));
   expect(rows).toEqual([{ t: 7 }]);
+});
+
+test('only the code is filled in: a parameter in a string literal or a comment stays as written', async () => {
+  const params = runParams({ now: '2024-10-20T00:00:00Z', threshold: 3, allowlist: ['x@y\r--'] });
+  const template = "SELECT '{{bin}} {{nope}}' AS text, {{threshold}} AS t, {{allowlisted}} AS a -- {{cutoff}} {{allowlisted}}\nFROM (SELECT 'x@y\r--' AS AccountUpn)";
+  expect(bindSql(template, params)).toContain("'{{bin}} {{nope}}' AS text, 3 AS t");
+  expect(bindSql(template, params)).toContain('-- {{cutoff}} {{allowlisted}}\n');
+  // An allowlist entry with a carriage return stays inside its string literal, never in a comment it could end.
+  expect(await queryBound(inner, template, params)).toEqual([{ text: '{{bin}} {{nope}}', t: 3, a: true }]);
 });

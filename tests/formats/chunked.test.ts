@@ -268,9 +268,9 @@ describe('chunks the page screens (chunk-screen.ts) read as the engine reads the
   }
 
   /** Loads `content` in one pass and in small chunks (screened where the page can): the same outcome. */
-  async function sameBothWays(name: string, content: string | Uint8Array, chunkBytes = 400) {
+  async function sameBothWays(name: string, content: string | Uint8Array, chunkBytes = 400, counts = { records: 0, again: 0 }) {
     const once = (await loadAll(engine, [{ name, content }]))[0]!;
-    const chunked = (await loadAll(engine, [{ name, content }], 0, { chunkBytes }))[0]!;
+    const chunked = (await loadAll(countingRecordReads(engine, counts), [{ name, content }], 0, { chunkBytes }))[0]!;
     expect(chunked.status, name).toBe(once.status);
     if (once.status !== 'ready' || chunked.status !== 'ready') return { once, chunked };
     expect(facts(chunked), name).toEqual(facts(once));
@@ -307,6 +307,18 @@ describe('chunks the page screens (chunk-screen.ts) read as the engine reads the
     for (const chunkBytes of [300, 400, 1000]) {
       const { once } = await sameBothWays('bom.csv', content, chunkBytes);
       expect(once.status === 'ready' && once.netRows).toBe(10);
+    }
+    // The first data row (the start of the first chunk), and rows 5 or 9 to 40 (the start of later chunks, and of the
+    // buffer of candidates' records): DuckDB would drop the mark at the start of a buffer, one pass keeps it.
+    for (const bommed of [(i: number) => i === 1, (i: number) => i >= 5, (i: number) => i >= 9]) {
+      const rows = rowsOf(40, (i) => (bommed(i) ? row(i).replace(/^[^,]*/, '\uFEFFnet.exe') : row(i)));
+      const text = ['FileName,Timestamp,ProcessCommandLine,AccountName,AccountUpn,AdditionalFields', ...rows].join('\n') + '\n';
+      for (const chunkBytes of [300, 400, 600]) {
+        const counts = { records: 0, again: 0 };
+        await sameBothWays('bom-starts.csv', text, chunkBytes, counts);
+        // The candidates' records read back as the page saw them: no chunk is read again.
+        expect(counts.again).toBe(0);
+      }
     }
   });
 

@@ -43,5 +43,7 @@ describe('allowlist', () => {
   });
   test('parsing: one per line, trimmed, comments and duplicates dropped', () => {
     expect(parseAllowlist('# team\n a@x \r\n\nb@x\na@x\n')).toEqual(['a@x', 'b@x']);
+    // A file with the old Mac line ends (a carriage return alone) too.
+    expect(parseAllowlist('a@x\rb@x\r')).toEqual(['a@x', 'b@x']);
   });
 });

@@ -173,13 +173,19 @@ describe('Session', () => {
     await until(() => !s.busy && s.result !== null);
     expect(s.charts).toBeNull();
     let settled: unknown = 'waiting';
-    const waiting = s.settledCharts().then((c) => { settled = c; });
+    const waiting = s.settledCharts(s.result!).then((c) => { settled = c; });
     await new Promise((r) => setTimeout(r, 50));
     expect(settled).toBe('waiting');
     release();
     await waiting;
     expect(settled).not.toBeNull();
     expect(settled).toBe(s.charts);
+    // A Threshold edit keeps the charts: they go with its result too. A result a newer run replaced has none.
+    const before = s.result!;
+    s.applyHash('#start=36500d&threshold=2&now=latest');
+    await until(() => !s.busy && s.result !== before);
+    expect(await s.settledCharts(s.result!)).toBe(s.charts);
+    expect(await s.settledCharts(before)).toBeNull();
   });
 
   test('a Threshold edit reuses the chart data; a StartTime or BinFormat edit computes it again', async () => {

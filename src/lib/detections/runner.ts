@@ -38,7 +38,10 @@ function fill(template: string, params: RunParams, extra: { slice?: bigint }, as
   const values: Record<string, string> = { allowlisted: `(${allowlistCondition(params.allowlist)})` };
   for (const k of HARDENING_SWITCHES) values[`h_${k}`] = String((params.hardening ?? ALL_HARDENING)[k]);
   const args = new Map<NumericParameter, bigint>();
-  const sql = template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+  // Only the SQL's code is filled in: a `{{name}}` in a comment stays as written (a value put into a comment could end
+  // it at a carriage return), and one inside a string literal is text (an account name from a log, say).
+  const sql = template.replace(/'(?:[^']|'')*'|--[^\n]*|\{\{(\w+)\}\}/g, (token: string, name: string | undefined) => {
+    if (name === undefined) return token;
     if ((NUMERIC_PARAMETERS as readonly string[]).includes(name)) {
       const n = numbers[name as NumericParameter];
       if (n !== undefined) {
@@ -51,9 +54,6 @@ function fill(template: string, params: RunParams, extra: { slice?: bigint }, as
     if (v === undefined) throw new Error(`unknown SQL parameter {{${name}}}`);
     return v;
   });
-  // Only the arguments its code uses: a `{{name}}` in a comment is no parameter, and DuckDB refuses unused ones.
-  const code = sql.replace(/--[^\n]*/g, '');
-  for (const name of [...args.keys()]) if (!code.includes(`$${name}::BIGINT`)) args.delete(name);
   return { sql, args };
 }
 

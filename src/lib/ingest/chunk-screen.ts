@@ -190,7 +190,7 @@ export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: S
   if (!fields || !index.utf8 || !index.regular) return null;
   // Every line ends as the header's (CRLF throughout, or no carriage return outside quotes at all); the loader
   // reads a file with other line ends in one pass.
-  if (fields.carriageReturns !== (crlf ? fields.lineFeeds : 0)) return null;
+  if (index.carriageReturns !== (crlf ? index.lineFeeds : 0)) return null;
   const { delimiters, before } = fields;
   const { starts, count } = index;
   const want = plan.fields - 1;

@@ -271,13 +271,15 @@ class IrregularQuoting extends Error {}
 
 /**
  * Every line of an indexed chunk ends as the header's does (the engine reads later chunks with the header's line
- * ending: a line that ends otherwise is read differently from one pass, and may take the next row with it). Only
- * the SIMD index counts line ends; without it the chunk is trusted, as before.
+ * ending: a line that ends otherwise is read differently from one pass, and may take the next row with it).
  */
-function endsLikeHeader(index: RecordIndex, crlf: boolean): boolean {
-  const f = index.fields;
-  return !f || f.carriageReturns === (crlf ? f.lineFeeds : 0);
-}
+const endsLikeHeader = (index: RecordIndex, crlf: boolean) => index.carriageReturns === (crlf ? index.lineFeeds : 0);
+
+/** A line end as the header's: a blank line before a buffer's records. */
+const lineEnd = (crlf: boolean) => (crlf ? new Uint8Array([0x0d, 0x0a]) : new Uint8Array([0x0a]));
+
+/** DuckDB drops a byte order mark at the start of any buffer it reads, where one pass keeps it as text. */
+const startsWithBom = (bytes: Uint8Array) => bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 
 /** How one chunk is scanned: packing a few columns of each candidate or whole rows; filing its rejects or not. */
 interface ChunkScanHow {
@@ -392,6 +394,8 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
       },
       work: async (engine, chunk, k) => {
         if (chunk.index && (!chunk.index.regular || !endsLikeHeader(chunk.index, crlf))) throw new IrregularQuoting();
+        // A record that starts with a byte order mark would lose it in the chunk's read: such a file goes in one pass.
+        if (startsWithBom(chunk.bytes)) throw new IrregularQuoting();
         if (k > 0) startHelper();
         const name = `lh-chunk-${req.id}-${k}-${crypto.randomUUID()}.csv`;
         const size = chunk.bytes.length;
@@ -482,8 +486,11 @@ async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolea
   const main = ctx.engine;
   await main.exec(`DROP TABLE IF EXISTS ${WHOLE_TABLE}_numbers`);
   const name = `lh-records-${req.id}-${crypto.randomUUID()}.csv`;
-  const all = new Uint8Array(waiting.reduce((n, w) => n + w.records.length, 0));
-  let filled = 0;
+  // A blank line first (DuckDB skips it): a first record that starts with a byte order mark keeps it.
+  const lead = lineEnd(crlf);
+  const all = new Uint8Array(lead.length + waiting.reduce((n, w) => n + w.records.length, 0));
+  all.set(lead);
+  let filled = lead.length;
   for (const w of waiting) {
     all.set(w.records, filled);
     filled += w.records.length;
@@ -533,7 +540,7 @@ async function readRecordsWhole(ctx: LoadContext, req: LoadRequest, crlf: boolea
     for (const w of again) {
       ctx.signal?.throwIfAborted();
       const chunkName = `lh-again-${req.id}-${w.k}-${crypto.randomUUID()}.csv`;
-      await main.registerBuffer!(chunkName, new Uint8Array(await req.file.slice(w.from, w.to).arrayBuffer()));
+      await main.registerBuffer!(chunkName, new Uint8Array(await new Blob([lineEnd(crlf), req.file.slice(w.from, w.to)]).arrayBuffer()));
       try {
         for (const sql of o.scanSql(chunkName, crlf, w.k, { fileRejects: false })) await main.exec(sql);
         await main.exec(`INSERT INTO ${o.candidateTable} BY NAME SELECT * REPLACE (lh_rec + ${sqlInt(w.before)} AS lh_rec)

@@ -121,7 +121,8 @@ export class SimdRecordIndexer implements RecordIndexing {
   }
 
   finish(final: boolean): RecordIndex {
-    const index = closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.valid >= 0, this.regular === 1);
+    const index = closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.valid >= 0, this.regular === 1,
+      { lineFeeds: this.lineFeeds, carriageReturns: this.carriageReturns });
     let before = this.before;
     while (index.count + 1 >= before.length) before = grown(before);
     // The file's last record, closed by its end rather than a line feed, holds the delimiters after the last one.
@@ -130,6 +131,6 @@ export class SimdRecordIndexer implements RecordIndexing {
     // The file's last record still inside quotes at its end (a truncated file): the engine rejects it, and the
     // field index cannot say so.
     if (final && this.parity !== 0) return index;
-    return { ...index, fields: { delimiters: this.delimiters, before, lineFeeds: this.lineFeeds, carriageReturns: this.carriageReturns } };
+    return { ...index, fields: { delimiters: this.delimiters, before } };
   }
 }

@@ -30,6 +30,13 @@ export interface RecordIndex {
    * character; it ends a line at a lone carriage return), and neither this index nor the chunk's cut can be trusted.
    */
   regular: boolean;
+  /**
+   * Line feeds and carriage returns outside quotes (where quoting is regular, a carriage return outside quotes is
+   * always before a line feed): the engine reads a later chunk with the header's line ending, and a line that ends
+   * otherwise is read differently from one pass (loader.ts endsLikeHeader).
+   */
+  lineFeeds: number;
+  carriageReturns: number;
   /** Where each record's fields are (the WebAssembly indexer only): see RecordFields. */
   fields?: RecordFields;
 }
@@ -43,9 +50,6 @@ export interface RecordFields {
   delimiters: Int32Array;
   /** Per record, and one past the last: the delimiters before it. */
   before: Int32Array;
-  /** Line feeds and carriage returns outside quotes (a carriage return outside quotes is always before a line feed). */
-  lineFeeds: number;
-  carriageReturns: number;
 }
 
 /**
@@ -89,6 +93,8 @@ export class RecordIndexer implements RecordIndexing {
   private validTo = 0;
   private quotes = 0;
   private regular = true;
+  private lineFeeds = 0;
+  private carriageReturns = 0;
   /** Bytes scanned so far. */
   done = 0;
 
@@ -168,16 +174,19 @@ export class RecordIndexer implements RecordIndexing {
       this.quotes++;
     } else if (c === LF) {
       if (inside) return;
+      this.lineFeeds++;
       if (this.count + 1 >= this.starts.length) this.starts = grown(this.starts);
       if (isRecord(bytes, this.last, i)) this.starts[this.count++] = this.last;
       this.last = i + 1;
-    } else if (!inside && bytes[i + 1] !== LF) {
-      this.regular = false;
+    } else if (!inside) {
+      this.carriageReturns++;
+      if (bytes[i + 1] !== LF) this.regular = false;
     }
   }
 
   finish(final: boolean): RecordIndex {
-    return closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.validTo >= 0, this.regular);
+    return closeIndex(this.bytes, this.end, final, this.starts, this.count, this.last, this.validTo >= 0, this.regular,
+      { lineFeeds: this.lineFeeds, carriageReturns: this.carriageReturns });
   }
 }
 
@@ -193,14 +202,14 @@ export interface RecordIndexing {
 
 /** The index from an indexer's state once its bytes are scanned (see RecordIndexing.finish). */
 export function closeIndex(bytes: Uint8Array, end: number, final: boolean, starts: Int32Array<ArrayBuffer>, count: number, last: number,
-  utf8: boolean, regular: boolean): RecordIndex {
+  utf8: boolean, regular: boolean, lineEnds: { lineFeeds: number; carriageReturns: number }): RecordIndex {
   if (count + 1 >= starts.length) starts = grown(starts);
   if (final && last < end) {
     if (isRecord(bytes, last, end)) starts[count++] = last;
     last = end;
   }
   starts[count] = last;
-  return { starts, count, utf8, regular };
+  return { starts, count, utf8, regular, ...lineEnds };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The account allowlist: one exact name per line; blank lines and `#` comments are ignored. */
 export function parseAllowlist(text: string): string[] {
-  return [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
+  return [...new Set(text.split(/\r\n|\r|\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))];
 }
 
 const PREFIX = 'localhunt.';

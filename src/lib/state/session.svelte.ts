@@ -373,11 +373,16 @@ export class Session {
   private chartsKey: string | null = null;
   /** Settles when the charts of the newest run are computed (or were kept). */
   private chartsWork: Promise<void> = Promise.resolve();
+  /** The result the charts on show go with. */
+  private chartsResult: DetectionResult | null = null;
 
-  /** The charts of the run on show once they are computed: the alerts come first, the charts after them. */
-  async settledCharts(): Promise<ChartData | null> {
+  /**
+   * The charts of `result` once they are computed (the alerts come first, the charts after them); null when there
+   * are none for it, as when a newer run replaced it meanwhile.
+   */
+  async settledCharts(result: DetectionResult): Promise<ChartData | null> {
     await this.chartsWork;
-    return this.charts;
+    return this.chartsResult === result ? this.charts : null;
   }
 
   /** Point the events view at the loaded sources and show how many duplicates and twins each lost. */
@@ -536,7 +541,10 @@ export class Session {
     // The charts count every group, whatever the Threshold: a Threshold edit needs no new chart data (and its
     // queries would hold the engine up for the next edit's run).
     const key = JSON.stringify([this.dataRevision, params.cutoff.toString(), params.binTicks.toString(), params.allowlist, params.mode, params.hardening, range && [range.min.toString(), range.max.toString()]]);
-    if (key === this.chartsKey && this.charts !== null) return;
+    if (key === this.chartsKey && this.charts !== null) {
+      this.chartsResult = this.result;
+      return;
+    }
     let computed!: () => void;
     this.chartsWork = new Promise<void>((resolve) => { computed = resolve; });
     try {
@@ -545,6 +553,7 @@ export class Session {
       // (and a drag on the histogram that is under way) instead of redrawing them.
       if (generation === this.requested) {
         this.chartsKey = key;
+        this.chartsResult = this.result;
         if (!sameChartData(this.charts, charts)) this.charts = charts;
       }
     } catch {
