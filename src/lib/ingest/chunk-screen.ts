@@ -7,10 +7,9 @@
  * It answers only where it is sure to agree with the engine's scan row for row, and otherwise says so (null), and
  * the chunk is scanned by the engine as before: a record whose field count is not the header's (the engine
  * rejects it), a time the quick ISO form does not cover or that the calendar refuses (lh_iso_fast leaves those to
- * the full parser), a record over the engine's line limit, a line that does not end as the header's does (the
- * engine reads later chunks with the header's line ending), a last record still inside quotes. Bytes that are not
- * UTF-8 and irregular quoting never reach it (the loader checks the index first). tests/formats/chunked.test.ts
- * compares it with the engine's scan.
+ * the full parser), a record over the engine's line limit, a last record still inside quotes (the index then has
+ * no fields), bytes that are not UTF-8. Irregular quoting and lines that do not end as the header's never reach it:
+ * the loader reads such a file in one pass. tests/formats/chunked.test.ts compares it with the engine's scan.
  *
  * Candidates are a superset: a record is kept when one of the prefilter hint's columns contains one of its
  * literals in any letter case (or holds bytes outside ASCII, whose lower case only the engine knows). The engine
@@ -179,18 +178,18 @@ function mayHold(bytes: Uint8Array, from: number, to: number, literals: Uint8Arr
   return false;
 }
 
+/** Field j of the record that starts at `start` with its delimiters from `d` on: its start; it ends at its (j + 1)-th delimiter. */
+const fieldStart = (delimiters: Int32Array, start: number, d: number, j: number) => (j === 0 ? start : delimiters[d + j - 1]! + 1);
+
 const ticksText = (seconds: number, ticks: number) => (BigInt(seconds) * TICKS_PER_SECOND + BigInt(ticks) + UNIX_EPOCH_TICKS).toString();
 
 /**
  * The scan row of a chunk whose index has its fields (see RecordFields), with its candidates packed, or null when
  * the engine must scan it. Record numbers count from 1 at the chunk's start, as the engine's scan of it does.
  */
-export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: ScreenPlan, crlf: boolean): Promise<ScreenedChunk | null> {
+export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: ScreenPlan): Promise<ScreenedChunk | null> {
   const fields = index.fields;
-  if (!fields || !index.utf8 || !index.regular) return null;
-  // Every line ends as the header's (CRLF throughout, or no carriage return outside quotes at all); the loader
-  // reads a file with other line ends in one pass.
-  if (index.carriageReturns !== (crlf ? index.lineFeeds : 0)) return null;
+  if (!fields || !index.utf8) return null;
   const { delimiters, before } = fields;
   const { starts, count } = index;
   const want = plan.fields - 1;
@@ -208,12 +207,10 @@ export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: S
     const d = before[r]!;
     if (before[r + 1]! - d !== want || starts[r + 1]! - starts[r]! > MAX_RECORD_BYTES) return null;
     const start = starts[r]!;
-    // Field j is [from, to): from its record's start or past its j-th delimiter, to its (j + 1)-th.
-    const from = (j: number) => (j === 0 ? start : delimiters[d + j - 1]! + 1);
-    const to = (j: number) => delimiters[d + j]!;
-    // Quoting is regular (index.regular): a quoted field is its quotes and what lies between them.
-    let tf = from(plan.time);
-    let tt = to(plan.time);
+    // Quoting is regular (the loader reads a chunk whose quoting is not in one pass): a quoted field is its quotes
+    // and what lies between them.
+    let tf = fieldStart(delimiters, start, d, plan.time);
+    let tt = delimiters[d + plan.time]!;
     if (bytes[tf] === QUOTE) { tf++; tt--; }
     if (tt > tf) {
       if (!readIsoTime(bytes, tf, tt)) return null;
@@ -221,21 +218,21 @@ export async function screenChunk(bytes: Uint8Array, index: RecordIndex, plan: S
       if (timeSeconds > maxSeconds || (timeSeconds === maxSeconds && timeTicks > maxTicks)) { maxSeconds = timeSeconds; maxTicks = timeTicks; }
     }
     if (plan.fileName !== null) {
-      let ff = from(plan.fileName);
-      let ft = to(plan.fileName);
+      let ff = fieldStart(delimiters, start, d, plan.fileName);
+      let ft = delimiters[d + plan.fileName]!;
       if (bytes[ff] === QUOTE) { ff++; ft--; }
       if (equalsBytes(bytes, ff, ft, NET_NAMES[0]!) || equalsBytes(bytes, ff, ft, NET_NAMES[1]!)) netRows++;
     }
     if (plan.account !== null) {
-      const af = from(plan.account);
-      const at = to(plan.account);
+      const af = fieldStart(delimiters, start, d, plan.account);
+      const at = delimiters[d + plan.account]!;
       if (at - af > (bytes[af] === QUOTE ? 2 : 0)) accountRows++;
     }
     let candidate = false;
-    for (const j of plan.hintColumns) candidate ||= mayHold(bytes, from(j), to(j), plan.literals);
+    for (const j of plan.hintColumns) candidate ||= mayHold(bytes, fieldStart(delimiters, start, d, j), delimiters[d + j]!, plan.literals);
     if (candidate) {
       const row: Row = { lh_rec: r + 1 };
-      for (const j of plan.pairBy) row[col(j)] = fieldValue(bytes, from(j), to(j), decoder);
+      for (const j of plan.pairBy) row[col(j)] = fieldValue(bytes, fieldStart(delimiters, start, d, j), delimiters[d + j]!, decoder);
       packed.push(row);
     }
   }

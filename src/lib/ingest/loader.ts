@@ -264,16 +264,19 @@ const RECORD_LISTS = ['first_bad_df', 'first_bad_mf'] as const;
 
 /**
  * A chunk whose quotes or carriage returns stand where DuckDB may cut records differently from quote parity
- * (record-index.ts), or whose lines do not all end as the header's (endsLikeHeader): the file is read in one pass
+ * (record-index.ts), or whose lines do not all end as the header's (checkChunkable): the file is read in one pass
  * instead.
  */
 class IrregularQuoting extends Error {}
 
 /**
- * Every line of an indexed chunk ends as the header's does (the engine reads later chunks with the header's line
- * ending: a line that ends otherwise is read differently from one pass, and may take the next row with it).
+ * Stop reading in chunks (IrregularQuoting) unless the chunk's records are cut as DuckDB cuts them (regular
+ * quoting) and every line ends as the header's does: the engine reads later chunks with the header's line ending,
+ * and a line that ends otherwise is read differently from one pass, and may take the next row with it.
  */
-const endsLikeHeader = (index: RecordIndex, crlf: boolean) => index.carriageReturns === (crlf ? index.lineFeeds : 0);
+function checkChunkable(index: RecordIndex | undefined, crlf: boolean): void {
+  if (index && (!index.regular || index.carriageReturns !== (crlf ? index.lineFeeds : 0))) throw new IrregularQuoting();
+}
 
 /** A line end as the header's: a blank line before a buffer's records. */
 const lineEnd = (crlf: boolean) => (crlf ? new Uint8Array([0x0d, 0x0a]) : new Uint8Array([0x0a]));
@@ -379,8 +382,9 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
       joining: helper ?? undefined,
       // A later chunk the page can screen needs no engine: only its possible candidates' records are kept.
       quick: async (chunk, k) => {
-        if (k === 0 || o.screen === null || !chunk.index || !chunk.index.regular) return null;
-        const screened = await screenChunk(chunk.bytes, chunk.index, o.screen, crlf);
+        if (k === 0 || o.screen === null || !chunk.index) return null;
+        checkChunkable(chunk.index, crlf);
+        const screened = await screenChunk(chunk.bytes, chunk.index, o.screen);
         if (screened === null) return null;
         const rows = screened.packed.map((p) => Number(p.lh_rec));
         const records = rows.length > 0 ? copyRecords(chunk.bytes, chunk.index, rows) : null;
@@ -393,7 +397,7 @@ async function scanInChunks(ctx: LoadContext, req: LoadRequest, chunkBytes: numb
         };
       },
       work: async (engine, chunk, k) => {
-        if (chunk.index && (!chunk.index.regular || !endsLikeHeader(chunk.index, crlf))) throw new IrregularQuoting();
+        checkChunkable(chunk.index, crlf);
         // A record that starts with a byte order mark would lose it in the chunk's read: such a file goes in one pass.
         if (startsWithBom(chunk.bytes)) throw new IrregularQuoting();
         if (k > 0) startHelper();
